@@ -1,0 +1,112 @@
+"""The path of one AWS request: route, identify, parse, validate, run the handler in one transaction
+(with idempotency around it), serialize. Any failure becomes an AWS-shaped JSON error."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from ..asgi import BodyTooLarge, header_map, read_body, respond
+from ..rules import idempotency
+from ..services import registry
+from ..settings import Settings
+from ..store.engine import Store, Tx
+from . import catalog, errors, parsing, routing, serializing, validation
+from .catalog import Operation
+from .identity import Identity, identify
+
+log = logging.getLogger("localconnect.gateway")
+
+
+class Gateway:
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        # Load both models now, not on the first request.
+        catalog.service(catalog.CONNECT)
+        catalog.service(catalog.SMS_VOICE)
+
+    async def __call__(self, scope, receive, send) -> None:
+        request_id = str(uuid.uuid4())
+        service_key: str | None = None
+        try:
+            headers = header_map(scope)
+            try:
+                body = await read_body(receive, self.settings.max_body_bytes)
+            except BodyTooLarge:
+                raise errors.RequestEntityTooLargeException(
+                    f"Request body exceeds the maximum of {self.settings.max_body_bytes} bytes") from None
+            query = scope.get("query_string", b"")
+            target = headers.get("x-amz-target")
+            if target is not None:
+                service_key = catalog.SMS_VOICE
+                op = self._target(target)
+                params_of = lambda: parsing.parse_json_protocol(op, body)  # noqa: E731
+            else:
+                service_key = catalog.CONNECT
+                raw_path = scope.get("raw_path") or scope["path"].encode()
+                raw_path = raw_path.split(b"?", 1)[0].decode("latin-1")
+                match = routing.match_rest(catalog.CONNECT, scope["method"], raw_path)
+                if match.operation is None:
+                    raise errors.UnknownOperationException(
+                        f"No operation matches {scope['method']} {raw_path}")
+                op = match.operation
+                params_of = lambda: parsing.parse_rest(op, match.labels, query, headers, body)  # noqa: E731
+            handler = registry.lookup(op.service, op.name)
+            if handler is None:
+                raise errors.NotImplementedOperation(
+                    f"{op.service}:{op.name} is in the AWS model but not emulated by localconnect")
+            identity = identify(headers, query, self.settings)
+            params = params_of()
+            failures = validation.validate(op.input_shape, params)
+            if failures:
+                raise _validation_error(op, failures)
+            output = await self.store.run(
+                lambda tx: self._execute(tx, op, handler, identity, params, request_id), handler.write)
+            status, out_headers, out_body = serializing.success(service_key, request_id, output)
+        except errors.ApiError as err:
+            status, out_headers, out_body = serializing.error(service_key, request_id, err)
+        except Exception:
+            log.exception("unhandled error in request %s", request_id)
+            internal = (errors.InternalServerException if service_key == catalog.SMS_VOICE
+                        else errors.InternalServiceException)
+            err = internal("An internal error occurred. Request id: " + request_id)
+            status, out_headers, out_body = serializing.error(service_key, request_id, err)
+        await respond(send, status, out_headers, out_body)
+
+    @staticmethod
+    def _target(target: str) -> Operation:
+        svc, op = routing.match_target(target)
+        if op is None:
+            err = errors.UnknownOperationException(f"Unknown operation: {target}")
+            err.status = 400  # awsJson1_0 answers an unknown target with 400
+            raise err
+        return op
+
+    def _execute(self, tx: Tx, op: Operation, handler: registry.Registered, identity: Identity,
+                 params: dict[str, Any], request_id: str) -> dict | None:
+        call = registry.open_call(tx, self.settings, op.service, op.name, identity.account, identity.region,
+                                  identity.principal_arn, request_id)
+        if handler.write:
+            tx.lock_partition(call.account, call.region)
+        token = params.get(op.idempotency_member) if op.idempotency_member else None
+        if token is None:
+            return handler.fn(call, params)
+        print_ = idempotency.fingerprint(params, op.idempotency_member)
+        stored = idempotency.replay(call, token, print_)
+        if stored is not None:
+            return stored
+        output = handler.fn(call, params)
+        idempotency.remember(call, token, print_, output)
+        return output
+
+
+def _validation_error(op: Operation, failures: list[validation.Failure]) -> errors.ApiError:
+    message = validation.coral_message(failures)
+    if op.service == catalog.SMS_VOICE:
+        return errors.ValidationException(
+            message, Reason="FIELD_VALIDATION_FAILED",
+            Fields=[{"Name": f.member, "Message": f.message()} for f in failures])
+    cls = errors.InvalidRequestException if op.validation_error == "InvalidRequestException" \
+        else errors.InvalidParameterException
+    return cls(message)

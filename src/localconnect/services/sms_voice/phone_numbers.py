@@ -1,0 +1,287 @@
+"""End User Messaging SMS/voice v2 phone numbers: RequestPhoneNumber, DescribePhoneNumbers,
+UpdatePhoneNumber, ReleasePhoneNumber (spec 6, 7.3, 12.5), and the admin seeding of numbers of any type.
+
+Status is stored, except that a number requested as PENDING becomes ACTIVE at ``active_at`` (derived from
+the clock, ``eum_activation_seconds``), so no background job runs.
+"""
+from __future__ import annotations
+
+import json
+import random
+import uuid
+
+from ...gateway.errors import (ConflictException, ResourceNotFoundException, ValidationException)
+from .. import pagination, tagging
+from ..registry import Call, operation
+
+DEFAULT_OPT_OUT_LIST = "Default"
+
+# Where numbers can be requested, and the digits after the country code that requested numbers start with.
+# The digits are synthetic (555 ranges where a country has them) so they never collide with a real number
+# someone might dial from a test.
+COUNTRIES: dict[str, tuple[str, dict[str, str]]] = {
+    "US": ("1", {"LONG_CODE": "206555", "TOLL_FREE": "888555", "TEN_DLC": "425555", "SIMULATOR": "206555"}),
+    "CA": ("1", {"LONG_CODE": "604555", "TOLL_FREE": "877555"}),
+    "GB": ("44", {"LONG_CODE": "7700900", "TOLL_FREE": "800555"}),
+    "AU": ("61", {"LONG_CODE": "491570", "TOLL_FREE": "1800555"}),
+    "DE": ("49", {"LONG_CODE": "1555"}),
+    "FR": ("33", {"LONG_CODE": "6555"}),
+    "IE": ("353", {"LONG_CODE": "855"}),
+    "JP": ("81", {"LONG_CODE": "80555"}),
+    "IN": ("91", {"LONG_CODE": "95555"}),
+    "MX": ("52", {"LONG_CODE": "55555"}),
+    "BR": ("55", {"LONG_CODE": "11955"}),
+    "NZ": ("64", {"LONG_CODE": "2155"}),
+    "SG": ("65", {"LONG_CODE": "8555"}),
+    "ZA": ("27", {"LONG_CODE": "82555"}),
+}
+_NUMBER_LENGTH = {"1": 10, "44": 10, "61": 9, "49": 11, "33": 9, "353": 9, "81": 10, "91": 10, "52": 10,
+                  "55": 11, "64": 9, "65": 8, "27": 9}
+PRICES = {"LONG_CODE": "1.00", "TOLL_FREE": "2.00", "TEN_DLC": "2.00", "SIMULATOR": "0.00", "SHORT_CODE": "995.00"}
+
+_COLUMNS = ("id, arn, phone_number, status, active_at, iso_country_code, message_type, number_capabilities, "
+            "number_type, monthly_leasing_price, two_way_enabled, two_way_channel_arn, two_way_channel_role, "
+            "self_managed_opt_outs_enabled, opt_out_list_name, international_sending_enabled, "
+            "deletion_protection_enabled, pool_id, registration_id, created_timestamp, deleted_at")
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def status(call: Call, row) -> str:
+    if row["status"] == "PENDING" and row["active_at"] is not None and call.now >= row["active_at"]:
+        return "ACTIVE"
+    return row["status"]
+
+
+def _id_of(call: Call, value: str) -> str | None:
+    """PhoneNumberId members take the id or the ARN; an ARN of another account or Region finds nothing."""
+    if value.startswith("arn:"):
+        prefix = call.arn("sms-voice", "phone-number/")
+        return value[len(prefix):] if value.startswith(prefix) else None
+    return value
+
+
+def find(call: Call, phone_number_id: str):
+    """A number by id or ARN in this account+Region (DELETED ones included), or None."""
+    number_id = _id_of(call, phone_number_id)
+    if number_id is None:
+        return None
+    return call.tx.one(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE id = ? AND account = ? AND region = ?",
+                       number_id, call.account, call.region)
+
+
+def get_live(call: Call, phone_number_id: str):
+    row = find(call, phone_number_id)
+    if row is None or row["status"] == "DELETED":
+        raise ResourceNotFoundException(f"Phone number {phone_number_id} not found.", ResourceType="phone-number",
+                                        ResourceId=phone_number_id)
+    return row
+
+
+def information(call: Call, row, *, with_tags: bool = False) -> dict:
+    """PhoneNumberInformation (spec 6.2); RequestPhoneNumber's output adds Tags."""
+    info = {
+        "PhoneNumberArn": row["arn"],
+        "PhoneNumberId": row["id"],
+        "PhoneNumber": row["phone_number"],
+        "Status": status(call, row),
+        "IsoCountryCode": row["iso_country_code"],
+        "MessageType": row["message_type"],
+        "NumberCapabilities": json.loads(row["number_capabilities"]),
+        "NumberType": row["number_type"],
+        "MonthlyLeasingPrice": row["monthly_leasing_price"],
+        "TwoWayEnabled": bool(row["two_way_enabled"]),
+        "TwoWayChannelArn": row["two_way_channel_arn"],
+        "TwoWayChannelRole": row["two_way_channel_role"],
+        "SelfManagedOptOutsEnabled": bool(row["self_managed_opt_outs_enabled"]),
+        "OptOutListName": row["opt_out_list_name"],
+        "InternationalSendingEnabled": bool(row["international_sending_enabled"]),
+        "DeletionProtectionEnabled": bool(row["deletion_protection_enabled"]),
+        "PoolId": row["pool_id"],
+        "RegistrationId": row["registration_id"],
+        "CreatedTimestamp": row["created_timestamp"],
+    }
+    if with_tags:
+        info["Tags"] = [{"Key": k, "Value": v} for k, v in tagging.get(call, row["arn"]).items()]
+    return info
+
+
+# --- creating ------------------------------------------------------------------------------------------
+
+def new_phone_number(call: Call, country: str, number_type: str) -> str:
+    code, starts = COUNTRIES[country]
+    start = starts[number_type]
+    digits = _NUMBER_LENGTH[code] - len(start)
+    rng = random.Random()
+    for _ in range(50):
+        candidate = f"+{code}{start}{rng.randrange(10 ** digits):0{digits}d}"
+        if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
+                       "AND status <> 'DELETED'", call.account, call.region, candidate) is None:
+            return candidate
+    raise ConflictException(f"No more {number_type} numbers are available in {country}.",
+                            Reason="RESOURCE_ALREADY_EXISTS", ResourceType="phone-number")
+
+
+def insert(call: Call, *, phone_number: str, number_type: str, status_: str, active_at: float | None,
+           iso_country_code: str, message_type: str, capabilities: list[str], opt_out_list_name: str,
+           two_way_enabled: bool = False, two_way_channel_arn: str | None = None,
+           two_way_channel_role: str | None = None, self_managed_opt_outs_enabled: bool = False,
+           international_sending_enabled: bool = False, deletion_protection_enabled: bool = False,
+           pool_id: str | None = None, registration_id: str | None = None,
+           monthly_leasing_price: str | None = None, tags: dict | None = None):
+    number_id = "phone-" + uuid.uuid4().hex
+    arn = call.arn("sms-voice", f"phone-number/{number_id}")
+    call.tx.execute(
+        f"INSERT INTO sms_phone_numbers ({_COLUMNS}, account, region) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        number_id, arn, phone_number, status_, active_at, iso_country_code, message_type, json.dumps(capabilities),
+        number_type, monthly_leasing_price or PRICES.get(number_type, "1.00"), int(two_way_enabled),
+        two_way_channel_arn, two_way_channel_role, int(self_managed_opt_outs_enabled), opt_out_list_name,
+        int(international_sending_enabled), int(deletion_protection_enabled), pool_id, registration_id,
+        call.now, None if status_ != "DELETED" else call.now, call.account, call.region)
+    tagging.put(call, arn, tags)
+    return find(call, number_id)
+
+
+def _check_opt_out_list(name: str | None) -> str:
+    # Opt-out lists are not emulated beyond the account's default one, which always exists.
+    if name is None or name == DEFAULT_OPT_OUT_LIST:
+        return DEFAULT_OPT_OUT_LIST
+    raise ResourceNotFoundException(f"Opt-out list {name} not found.", ResourceType="opt-out-list", ResourceId=name)
+
+
+def _invalid(message: str, field: str, reason: str = "INVALID_PARAMETER") -> ValidationException:
+    return ValidationException(message, Reason=reason, Fields=[{"Name": field, "Message": message}])
+
+
+@operation("sms-voice", "RequestPhoneNumber")
+def request_phone_number(call: Call, req: dict) -> dict:
+    country, number_type = req["IsoCountryCode"], req["NumberType"]
+    if number_type == "SIMULATOR" and req["MessageType"] != "TRANSACTIONAL":
+        raise _invalid("SIMULATOR numbers require MessageType TRANSACTIONAL.", "MessageType")
+    if country not in COUNTRIES or number_type not in COUNTRIES[country][1]:
+        raise _invalid(f"NumberType {number_type} cannot be requested in IsoCountryCode {country}.", "NumberType")
+    if req.get("NumberPreference") and not (country == "US" and number_type == "TEN_DLC"):
+        raise _invalid("NumberPreference can only be used for US TEN_DLC numbers.", "NumberPreference")
+    if req.get("PoolId"):
+        raise ResourceNotFoundException(f"Pool {req['PoolId']} not found.", ResourceType="pool",
+                                        ResourceId=req["PoolId"])
+    opt_out = _check_opt_out_list(req.get("OptOutListName"))
+    pending = number_type in ("TOLL_FREE", "TEN_DLC") and call.settings.eum_activation_seconds > 0
+    row = insert(
+        call, phone_number=new_phone_number(call, country, number_type), number_type=number_type,
+        status_="PENDING" if pending else "ACTIVE",
+        active_at=call.now + call.settings.eum_activation_seconds if pending else None,
+        iso_country_code=country, message_type=req["MessageType"], capabilities=req["NumberCapabilities"],
+        opt_out_list_name=opt_out, international_sending_enabled=bool(req.get("InternationalSendingEnabled")),
+        deletion_protection_enabled=bool(req.get("DeletionProtectionEnabled")),
+        registration_id=req.get("RegistrationId"),
+        tags={t["Key"]: t["Value"] for t in req.get("Tags") or []})
+    return information(call, row, with_tags=True)
+
+
+# --- describing ----------------------------------------------------------------------------------------
+
+_FILTER_MEMBERS = {"iso-country-code": "IsoCountryCode", "message-type": "MessageType", "number-type": "NumberType",
+                   "opt-out-list-name": "OptOutListName", "two-way-channel-arn": "TwoWayChannelArn"}
+_FILTER_FLAGS = {"two-way-enabled": "TwoWayEnabled", "self-managed-opt-outs-enabled": "SelfManagedOptOutsEnabled",
+                 "deletion-protection-enabled": "DeletionProtectionEnabled"}
+
+
+def _matches(info: dict, filters: list[dict]) -> bool:
+    for flt in filters:
+        name, values = flt["Name"], flt["Values"]
+        if name == "status":
+            ok = info["Status"] in values
+        elif name == "number-capability":
+            ok = any(c in values for c in info["NumberCapabilities"])
+        elif name in _FILTER_FLAGS:
+            ok = ("true" if info[_FILTER_FLAGS[name]] else "false") in [v.lower() for v in values]
+        else:
+            ok = info.get(_FILTER_MEMBERS[name]) in values
+        if not ok:
+            return False
+    return True
+
+
+@operation("sms-voice", "DescribePhoneNumbers", write=False)
+def describe_phone_numbers(call: Call, req: dict) -> dict:
+    ids, owner = req.get("PhoneNumberIds"), req.get("Owner")
+    if ids and owner:
+        raise _invalid("PhoneNumberIds and Owner cannot be used together.", "Owner",
+                       "PARAMETERS_CANNOT_BE_USED_TOGETHER")
+    filters = req.get("Filters") or []
+    if ids:
+        infos = [information(call, get_live(call, i)) for i in ids]
+        return {"PhoneNumbers": [i for i in infos if _matches(i, filters)]}
+    if owner == "SHARED":
+        return {"PhoneNumbers": []}  # no resource sharing between accounts is emulated: nothing is shared in
+    limit = req.get("MaxResults") or 100
+    after = pagination.decode("sms-phone-numbers", req.get("NextToken"),
+                              lambda m: _invalid(m, "NextToken", "INVALID_NEXT_TOKEN"))
+    sql = f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = ? AND region = ? AND status <> 'DELETED'"
+    params: list = [call.account, call.region]
+    if after is not None:
+        sql += " AND (created_timestamp > ? OR (created_timestamp = ? AND id > ?))"
+        params += [after[0], after[0], after[1]]
+    # Status and flags are derived, so filters apply after reading; a partition holds few numbers.
+    rows = call.tx.all(sql + " ORDER BY created_timestamp, id", *params)
+    infos = [(row, info) for row in rows if _matches(info := information(call, row), filters)]
+    infos, token = pagination.page(infos, limit, lambda p: [p[0]["created_timestamp"], p[0]["id"]],
+                                   "sms-phone-numbers")
+    return {"PhoneNumbers": [info for _, info in infos], "NextToken": token}
+
+
+# --- changing ------------------------------------------------------------------------------------------
+
+@operation("sms-voice", "UpdatePhoneNumber")
+def update_phone_number(call: Call, req: dict) -> dict:
+    row = get_live(call, req["PhoneNumberId"])
+    if status(call, row) != "ACTIVE":
+        raise ConflictException(f"Phone number {row['id']} is {status(call, row)}, not ACTIVE.",
+                                Reason="RESOURCE_NOT_ACTIVE", ResourceType="phone-number", ResourceId=row["id"])
+    changes: dict[str, object] = {}
+    if "OptOutListName" in req:
+        changes["opt_out_list_name"] = _check_opt_out_list(req["OptOutListName"])
+    for member, column in (("TwoWayChannelArn", "two_way_channel_arn"), ("TwoWayChannelRole", "two_way_channel_role")):
+        if member in req:
+            changes[column] = req[member]
+    for member, column in (("TwoWayEnabled", "two_way_enabled"),
+                           ("SelfManagedOptOutsEnabled", "self_managed_opt_outs_enabled"),
+                           ("InternationalSendingEnabled", "international_sending_enabled"),
+                           ("DeletionProtectionEnabled", "deletion_protection_enabled")):
+        if member in req:
+            changes[column] = int(bool(req[member]))
+    if changes.get("two_way_enabled") and not changes.get("two_way_channel_arn", row["two_way_channel_arn"]):
+        raise _invalid("TwoWayChannelArn is required to enable two-way messaging.", "TwoWayChannelArn",
+                       "TWO_WAY_CHANNEL_NOT_PRESENT")
+    if changes:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        call.tx.execute(f"UPDATE sms_phone_numbers SET {assignments} WHERE id = ?", *changes.values(), row["id"])
+    info = information(call, find(call, row["id"]))
+    info.pop("PoolId", None)
+    return info
+
+
+def in_use_by_connect(call: Call, arn: str) -> bool:
+    return call.tx.one("SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? AND source_phone_number_arn = ? "
+                       "AND outcome = 'CLAIMED'", call.account, call.region, arn) is not None
+
+
+@operation("sms-voice", "ReleasePhoneNumber")
+def release_phone_number(call: Call, req: dict) -> dict:
+    row = get_live(call, req["PhoneNumberId"])
+    if row["deletion_protection_enabled"]:
+        raise ConflictException(f"Phone number {row['id']} has deletion protection enabled.",
+                                Reason="DELETION_PROTECTION_ENABLED", ResourceType="phone-number",
+                                ResourceId=row["id"])
+    if in_use_by_connect(call, row["arn"]):
+        raise ConflictException(
+            f"Phone number {row['id']} is imported into Amazon Connect; release it there first.",
+            Reason="RESOURCE_DELETION_NOT_ALLOWED", ResourceType="phone-number", ResourceId=row["id"])
+    call.tx.execute("UPDATE sms_phone_numbers SET status = 'DELETED', deleted_at = ? WHERE id = ?", call.now, row["id"])
+    tagging.drop(call, row["arn"])
+    info = information(call, find(call, row["id"]))
+    for member in ("InternationalSendingEnabled", "DeletionProtectionEnabled", "PoolId"):
+        info.pop(member, None)
+    return info

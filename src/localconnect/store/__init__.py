@@ -1,0 +1,1 @@
+"""Schema, migrations and transactions for the SQLite, memory and PostgreSQL stores."""

@@ -1,0 +1,255 @@
+"""The stores (SQLite file, SQLite in memory, PostgreSQL) behind one transaction interface.
+
+Services write SQL with ``?`` placeholders in the subset both databases speak; ``Tx`` adapts it.
+A write transaction holds the lock of its account+Region for its whole life (``Tx.lock_partition``):
+on SQLite the database write lock taken by BEGIN IMMEDIATE, on PostgreSQL a row lock on
+``partitions``. Every rule that must hold under concurrency is checked and written inside it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import schema
+
+log = logging.getLogger("localconnect.store")
+
+
+class Tx:
+    """One open transaction. Rows come back as mappings (row["column"])."""
+
+    dialect: str
+
+    def one(self, sql: str, *params: Any) -> Any: ...
+    def all(self, sql: str, *params: Any) -> list[Any]: ...
+    def execute(self, sql: str, *params: Any) -> int: ...
+    def lock_partition(self, account: str, region: str) -> None: ...
+
+
+class SQLiteTx(Tx):
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def one(self, sql, *params):
+        return self._conn.execute(sql, params).fetchone()
+
+    def all(self, sql, *params):
+        return self._conn.execute(sql, params).fetchall()
+
+    def execute(self, sql, *params):
+        return self._conn.execute(sql, params).rowcount
+
+    def lock_partition(self, account, region):
+        # BEGIN IMMEDIATE already holds the database's single write lock; just make sure the row exists.
+        self._conn.execute("INSERT INTO partitions (account, region) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           (account, region))
+
+
+_PG_SQL: dict[str, str] = {}
+
+
+def _pg(sql: str) -> str:
+    out = _PG_SQL.get(sql)
+    if out is None:
+        out = _PG_SQL[sql] = sql.replace("?", "%s")
+    return out
+
+
+class PostgresTx(Tx):
+    dialect = "postgresql"
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def one(self, sql, *params):
+        return self._conn.execute(_pg(sql), params).fetchone()
+
+    def all(self, sql, *params):
+        return self._conn.execute(_pg(sql), params).fetchall()
+
+    def execute(self, sql, *params):
+        return self._conn.execute(_pg(sql), params).rowcount
+
+    def lock_partition(self, account, region):
+        self._conn.execute("INSERT INTO partitions (account, region) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                           (account, region))
+        self._conn.execute("SELECT 1 FROM partitions WHERE account = %s AND region = %s FOR UPDATE",
+                           (account, region))
+
+
+class Store:
+    kind: str
+    description: str
+
+    async def run(self, fn: Callable[[Tx], Any], write: bool) -> Any:
+        raise NotImplementedError
+
+    def run_sync(self, fn: Callable[[Tx], Any], write: bool) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    # --- administration -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        return self.run_sync(lambda tx: _version(tx), write=False)
+
+    def reset(self, account: str | None = None) -> None:
+        def go(tx: Tx) -> None:
+            for table in schema.DATA_TABLES:
+                if account is None:
+                    tx.execute(f"DELETE FROM {table}")
+                else:
+                    tx.execute(f"DELETE FROM {table} WHERE account = ?", account)
+            if account is None:
+                tx.execute("UPDATE service_clock SET offset_seconds = 0 WHERE id = 1")
+        self.run_sync(go, write=True)
+
+
+def _version(tx: Tx) -> int:
+    row = tx.one("SELECT MAX(version) AS v FROM schema_version")
+    return int(row["v"] or 0)
+
+
+def migrate(tx: Tx, target: int = schema.LATEST) -> list[int]:
+    """Apply every migration newer than the database's version up to ``target``; return those applied."""
+    tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL)")
+    if tx.dialect == "postgresql":
+        tx.execute("SELECT pg_advisory_xact_lock(4599)")  # two servers starting at once migrate once
+    current = _version(tx)
+    applied = []
+    for version, description, statements in schema.MIGRATIONS:
+        if current < version <= target:
+            for statement in statements:
+                tx.execute(statement)
+            tx.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", version, description)
+            applied.append(version)
+    return applied
+
+
+class SQLiteStore(Store):
+    """SQLite, in a file (WAL, fsync on every commit: a 200 means the data is on disk) or in memory.
+
+    Transactions run on the caller's thread: the server calls ``run`` from its event loop, so one process
+    never interleaves two transactions, and BEGIN IMMEDIATE with a busy timeout orders processes that
+    share the file.
+    """
+
+    def __init__(self, path: str | None, target_version: int = schema.LATEST):
+        self.kind = "memory" if path is None else "sqlite"
+        self.description = "memory" if path is None else f"sqlite:///{path}"
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path or ":memory:", isolation_level=None, check_same_thread=False,
+                                     timeout=30.0)
+        self._conn.row_factory = sqlite3.Row
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._lock = threading.Lock()  # guards the one connection against use from other threads (tests, admin)
+        self.run_sync(lambda tx: migrate(tx, target_version), write=True)
+
+    async def run(self, fn, write):
+        return self.run_sync(fn, write)
+
+    def run_sync(self, fn, write):
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                result = fn(SQLiteTx(conn))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+    def close(self):
+        with self._lock:
+            self._conn.close()
+
+
+class PostgresStore(Store):
+    """PostgreSQL, shared by any number of server processes. Transactions run on a small thread pool,
+    one connection per thread, so the event loop never waits on the network."""
+
+    def __init__(self, url: str, threads: int = 8, target_version: int = schema.LATEST):
+        import psycopg  # imported here so the SQLite-only path does not need it loaded
+        from psycopg.rows import dict_row
+
+        self._psycopg = psycopg
+        self._dict_row = dict_row
+        self.kind = "postgresql"
+        self.description = _redact(url)
+        self._url = url
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._all_lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="localconnect-pg")
+        self.run_sync(lambda tx: migrate(tx, target_version), write=True)
+
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            conn = self._psycopg.connect(self._url, autocommit=False, row_factory=self._dict_row)
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    async def run(self, fn, write):
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self.run_sync, fn, write)
+
+    def run_sync(self, fn, write):
+        conn = self._conn()
+        try:
+            result = fn(PostgresTx(conn))
+        except BaseException:
+            if not conn.closed:
+                conn.rollback()
+            raise
+        conn.commit()
+        return result
+
+    def close(self):
+        self._executor.shutdown(wait=True)
+        with self._all_lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except Exception:  # closing is best effort at shutdown
+                    pass
+            self._all.clear()
+
+
+def _redact(url: str) -> str:
+    # postgresql://user:secret@host/db -> postgresql://user:***@host/db
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            creds = creds.split(":", 1)[0] + ":***"
+        return f"{scheme}://{creds}@{host}"
+    return url
+
+
+def open_store(store: str, data_dir: str) -> Store:
+    """Open the store a ``--store`` value names: sqlite | memory | sqlite:///PATH | postgresql://..."""
+    if store == "sqlite":
+        return SQLiteStore(os.path.join(data_dir, "localconnect.db"))
+    if store == "memory":
+        return SQLiteStore(None)
+    if store.startswith("sqlite:///"):
+        return SQLiteStore(store[len("sqlite:///"):])
+    if store.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(store)
+    raise ValueError(f"unknown store {store!r}: use sqlite, memory, sqlite:///PATH or postgresql://...")
