@@ -1,0 +1,100 @@
+"""Fixtures: a real server per store (SQLite file always; PostgreSQL when LOCALCONNECT_TEST_POSTGRES_URL is set),
+state reset before each test, boto3 clients, and the admin API."""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+
+from localconnect.testing import ServerProcess, admin_call, clients
+
+POSTGRES_URL = os.environ.get("LOCALCONNECT_TEST_POSTGRES_URL")
+STORES = ["sqlite", "postgresql"]
+
+
+def postgres_schema_url(base: str, schema: str) -> str:
+    """The test database URL with its own search_path, so runs never see each other's tables."""
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote('-csearch_path=' + schema)}"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """A fresh PostgreSQL schema for this test session (factory: call it for more), dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need LOCALCONNECT_TEST_POSTGRES_URL (CI sets it; e.g. "
+                    "postgresql://postgres@127.0.0.1:5432/test)")
+    import psycopg
+
+    made: list[str] = []
+
+    def make() -> str:
+        schema = "lc_test_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        made.append(schema)
+        return postgres_schema_url(POSTGRES_URL, schema)
+
+    yield make
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        for schema in made:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def store_argument(kind: str, tmp_path_factory, postgres_schema) -> str:
+    if kind == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("store") / "localconnect.db")
+    return postgres_schema()
+
+
+@pytest.fixture(scope="session", params=STORES)
+def server(request, tmp_path_factory):
+    """One server per store for the whole session; tests reset its state (see ``lc``)."""
+    kind = request.param
+    pg = request.getfixturevalue("postgres_schema") if kind == "postgresql" else None
+    store = store_argument(kind, tmp_path_factory, pg)
+    proc = ServerProcess("--store", store, "--data-dir", str(tmp_path_factory.mktemp("data")))
+    proc.start()
+    proc.store_kind = kind
+    yield proc
+    proc.stop()
+
+
+@dataclass
+class Local:
+    """What a test needs of a running server."""
+    url: str
+    store: str
+
+    def clients(self, region: str = "us-east-1", access_key: str = "AKIDLOCALCONNECT", **config):
+        return clients(self.url, region=region, access_key=access_key, **config)
+
+    def admin(self, method: str, path: str, body: dict | None = None):
+        return admin_call(self.url, method, path, body)
+
+    def advance(self, seconds: float) -> None:
+        status, _ = self.admin("POST", "/clock", {"advance_seconds": seconds})
+        assert status == 200
+
+    def state(self) -> dict:
+        return self.admin("GET", "/state")[1]
+
+
+@pytest.fixture
+def lc(server) -> Local:
+    status, _ = admin_call(server.url, "POST", "/reset")
+    assert status == 200
+    return Local(server.url, server.store_kind)
+
+
+@pytest.fixture
+def connect(lc):
+    return lc.clients()[0]
+
+
+@pytest.fixture
+def sms(lc):
+    return lc.clients()[1]
