@@ -63,6 +63,9 @@ def server(request, tmp_path_factory):
     proc.stop()
 
 
+_CLIENTS: dict[tuple, tuple] = {}
+
+
 @dataclass
 class Local:
     """What a test needs of a running server."""
@@ -70,7 +73,11 @@ class Local:
     store: str
 
     def clients(self, region: str = "us-east-1", access_key: str = "AKIDLOCALCONNECT", **config):
-        return clients(self.url, region=region, access_key=access_key, **config)
+        # boto3 clients are stateless and slow to build (~0.25 s each): build each kind once per session.
+        key = (self.url, region, access_key, repr(sorted(config.items())))
+        if key not in _CLIENTS:
+            _CLIENTS[key] = clients(self.url, region=region, access_key=access_key, **config)
+        return _CLIENTS[key]
 
     def admin(self, method: str, path: str, body: dict | None = None):
         return admin_call(self.url, method, path, body)
