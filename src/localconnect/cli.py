@@ -59,6 +59,11 @@ def serve(settings: Settings) -> int:
         return 1
 
     class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            super().handle_exit(sig, frame)
+            # A requested stop is a clean exit with status 0; uvicorn would re-raise the signal afterwards.
+            self._captured_signals.clear()
+
         async def startup(self, sockets=None):
             await super().startup(sockets=sockets)
             if self.started:
