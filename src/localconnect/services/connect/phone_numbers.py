@@ -34,9 +34,13 @@ _CONNECT_ARN = re.compile(r"^arn:aws:connect:([a-z0-9-]+):(\d{12}):phone-number/
 # --- reading -------------------------------------------------------------------------------------------
 
 def status(call: Call, row) -> tuple[str, str | None]:
+    """IN_PROGRESS until settled; then FAILED (a failed claim or import, or a CLAIMED number whose last
+    UpdatePhoneNumber failed: it stays where it was, with the reason) or CLAIMED."""
     if call.now < row["settles_at"]:
         return "IN_PROGRESS", None
-    return row["outcome"], row["failure_message"]
+    if row["failure_message"]:
+        return "FAILED", row["failure_message"]
+    return row["outcome"], None
 
 
 def _gone(call: Call, row) -> bool:
@@ -106,7 +110,8 @@ def accept(call: Call, instance, *, phone_number: str, country_code: str, number
         source_arn, outcome, message, settles_at, call.now, call.account, call.region)
     tagging.put(call, arn, tags)
     if full and call.settings.failed_counts_as_release:
-        release_rule.record(call, settles_at, number_id, phone_number, source_arn, "FAILED")
+        # Counted from acceptance, when the outcome is fixed: racing claims cannot overrun the allowance.
+        release_rule.record(call, call.now, number_id, phone_number, source_arn, "FAILED")
     return {"PhoneNumberId": number_id, "PhoneNumberArn": arn}
 
 
@@ -189,10 +194,14 @@ def release_all_of_instance(call: Call, instance_id: str) -> None:
 
 # --- listing -------------------------------------------------------------------------------------------
 
-def _target_instance(call: Call, req: dict):
+def target_instance(call: Call, req: dict, *, required: bool = False):
+    """The instance a request's InstanceId or TargetArn names (at most one of them; exactly one when
+    ``required``), or None when neither is given. Traffic distribution groups are not emulated."""
     instance_id, target_arn = req.get("InstanceId"), req.get("TargetArn")
     if instance_id and target_arn:
         raise InvalidParameterException("Specify either InstanceId or TargetArn, not both.")
+    if required and not (instance_id or target_arn):
+        raise InvalidParameterException("Specify either InstanceId or TargetArn.")
     if target_arn:
         if ":instance/" not in target_arn or "/phone-number/" in target_arn:
             raise ResourceNotFoundException(f"Target not found: {target_arn}")
@@ -245,7 +254,7 @@ def _page(call: Call, sql: str, params: list, req: dict, kind: str, error) -> tu
 
 @operation("connect", "ListPhoneNumbersV2", write=False)
 def list_phone_numbers_v2(call: Call, req: dict) -> dict:
-    instance = _target_instance(call, req)
+    instance = target_instance(call, req)
     sql, params = _settled_claimed(call, req, instance, v1=False)
     rows, token = _page(call, sql, params, req, "phone-numbers-v2", InvalidParameterException)
     return {"ListPhoneNumbersSummaryList": [{
