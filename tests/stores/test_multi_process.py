@@ -41,7 +41,7 @@ def test_two_processes_let_exactly_the_allowed_number_through(kind, tmp_path, re
                                             NumberCapabilities=["SMS"], NumberType="TOLL_FREE")["PhoneNumberArn"]
                    for _ in range(N // 2)]
         # Several clients, half on each process, with no retries: every answer is the first one.
-        racers = [clients(server.url, retries={"max_attempts": 1, "mode": "standard"})[0]
+        racers = [clients(server.url, retries={"total_max_attempts": 1, "mode": "standard"})[0]
                   for server in (one, two) for _ in range(2)]
 
         def attempt(i: int):

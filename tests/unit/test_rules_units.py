@@ -41,11 +41,12 @@ def test_quota_change_moves_the_allowance():
 
 def test_next_tokens_round_trip_and_reject_foreign_ones():
     token = pagination.encode("instances", [1.5, "id"])
-    assert pagination.decode("instances", token, ValueError) == [1.5, "id"]
-    assert pagination.decode("instances", None, ValueError) is None
-    for bad in ("garbage!!", pagination.encode("other", [1]), "e30"):
+    assert pagination.decode("instances", token, ValueError, (pagination.NUMBER, str)) == [1.5, "id"]
+    assert pagination.decode("instances", None, ValueError, ()) is None
+    for bad in ("garbage!!", pagination.encode("other", [1, "x"]), "e30", pagination.encode("instances", []),
+                pagination.encode("instances", ["x", "y"]), pagination.encode("instances", [True, "y"])):
         with pytest.raises(ValueError):
-            pagination.decode("instances", bad, ValueError)
+            pagination.decode("instances", bad, ValueError, (pagination.NUMBER, str))
 
 
 def test_settings_precedence(tmp_path):

@@ -13,7 +13,7 @@ N = 20
 
 
 def _racing_client(lc):
-    connect, _ = clients(lc.url, retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=N)
+    connect, _ = clients(lc.url, retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=N)
     return connect
 
 

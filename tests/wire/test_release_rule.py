@@ -32,7 +32,7 @@ def _release_all(connect, lc, numbers) -> None:
 def test_the_documented_example_quota_99(connect, sms, lc):
     """Quota 99, 99 claimed; release 99, claim 99, release 99 → claims and imports are refused; 180 days after
     the oldest release the block lifts by exactly one slot at a time."""
-    no_retry, _ = lc.clients(retries={"max_attempts": 1, "mode": "standard"})
+    no_retry, _ = lc.clients(retries={"total_max_attempts": 1, "mode": "standard"})
     lc.admin("POST", "/quotas", {"phone_numbers_per_instance": 99})
     instance = make_instance(connect, lc)
     first = _claim_n(connect, lc, instance["Id"], 99)
@@ -71,7 +71,7 @@ def test_the_documented_example_quota_99(connect, sms, lc):
 
 
 def test_support_case_lifts_the_block(connect, sms, lc):
-    no_retry, _ = lc.clients(retries={"max_attempts": 1, "mode": "standard"})
+    no_retry, _ = lc.clients(retries={"total_max_attempts": 1, "mode": "standard"})
     lc.admin("POST", "/quotas", {"phone_numbers_per_instance": 1})
     instance = make_instance(connect, lc)
     for _ in range(2):
@@ -98,7 +98,7 @@ def test_the_rule_is_per_account_and_region(connect, sms, lc):
 
 
 def test_failed_claims_count_as_releases(connect, sms, lc):
-    no_retry, _ = lc.clients(retries={"max_attempts": 1, "mode": "standard"})
+    no_retry, _ = lc.clients(retries={"total_max_attempts": 1, "mode": "standard"})
     lc.admin("POST", "/quotas", {"phone_numbers_per_instance": 1})
     instance = make_instance(connect, lc)
     _claim_n(connect, lc, instance["Id"], 1)  # the instance is now full

@@ -12,15 +12,21 @@ def encode(kind: str, position: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(kind: str, token: str | None, error: type[Exception]) -> list[Any] | None:
-    """The position a token names, None without a token; a foreign or damaged token raises ``error``."""
+NUMBER = (int, float)
+
+
+def decode(kind: str, token: str | None, error, types: tuple) -> list[Any] | None:
+    """The position a token names, None without a token; a foreign, damaged or forged token raises ``error``.
+    ``types`` gives each element's type (e.g. ``(NUMBER, str)``), so no forged value reaches SQL."""
     if token is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
-        if data.get("k") == kind and isinstance(data.get("p"), list):
-            return data["p"]
+        position = data.get("p")
+        if (data.get("k") == kind and isinstance(position, list) and len(position) == len(types)
+                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types))):
+            return position
     except (binascii.Error, ValueError, UnicodeDecodeError, AttributeError):
         pass
     raise error("The NextToken is not valid for this request.")

@@ -115,7 +115,8 @@ def describe_instance(call: Call, req: dict) -> dict:
 @operation("connect", "ListInstances", write=False)
 def list_instances(call: Call, req: dict) -> dict:
     limit = req.get("MaxResults") or 10
-    after = pagination.decode("instances", req.get("NextToken"), InvalidRequestException)
+    after = pagination.decode("instances", req.get("NextToken"), InvalidRequestException,
+                              (pagination.NUMBER, str))
     sql = f"SELECT {_COLUMNS} FROM instances WHERE account = ? AND region = ?"
     params: list = [call.account, call.region]
     if after is not None:

@@ -76,7 +76,7 @@ def search_available_phone_numbers(call: Call, req: dict) -> dict:
     if prefix and not prefix.startswith("+"):
         prefix = "+" + prefix
     limit = req.get("MaxResults") or 10
-    after = pagination.decode("available", req.get("NextToken"), InvalidParameterException)
+    after = pagination.decode("available", req.get("NextToken"), InvalidParameterException, (str, str))
     taken = unavailable(call)
     found: list[str] = []
     for number in catalogue(country, number_type):

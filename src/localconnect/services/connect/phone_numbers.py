@@ -244,7 +244,7 @@ def _settled_claimed(call: Call, req: dict, instance, v1: bool):
 
 def _page(call: Call, sql: str, params: list, req: dict, kind: str, error) -> tuple[list, str | None]:
     limit = req.get("MaxResults") or 100
-    after = pagination.decode(kind, req.get("NextToken"), error)
+    after = pagination.decode(kind, req.get("NextToken"), error, (str, str))
     if after is not None:
         sql += " AND (phone_number > ? OR (phone_number = ? AND id > ?))"
         params = params + [after[0], after[0], after[1]]

@@ -218,7 +218,7 @@ def describe_phone_numbers(call: Call, req: dict) -> dict:
         return {"PhoneNumbers": []}  # no resource sharing between accounts is emulated: nothing is shared in
     limit = req.get("MaxResults") or 100
     after = pagination.decode("sms-phone-numbers", req.get("NextToken"),
-                              lambda m: _invalid(m, "NextToken", "INVALID_NEXT_TOKEN"))
+                              lambda m: _invalid(m, "NextToken", "INVALID_NEXT_TOKEN"), (pagination.NUMBER, str))
     sql = f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = ? AND region = ? AND status <> 'DELETED'"
     params: list = [call.account, call.region]
     if after is not None:
