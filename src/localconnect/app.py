@@ -17,7 +17,7 @@ class App:
         self.settings = settings
         self.store = store or open_store(settings.store, settings.data_dir)
         self.gateway = Gateway(settings, self.store)
-        self.admin = Admin(settings, self.store)
+        self.admin = Admin(settings, self.store, self.gateway.faults, self.gateway.throttler)
 
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]

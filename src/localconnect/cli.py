@@ -8,7 +8,7 @@ import sys
 from dataclasses import fields
 
 from . import __version__
-from .settings import ENV_PREFIX, HELP, Settings, SettingsError, load
+from .settings import ENV_PREFIX, HELP, TABLES, Settings, SettingsError, load
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server", description="Run the localconnect server.")
     defaults = Settings()
     for f in fields(Settings):
-        if f.name == "accounts":
+        if f.name in TABLES:
             continue
         flag = "--" + f.name.replace("_", "-")
         env = ENV_PREFIX + f.name.upper()
@@ -54,6 +54,9 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = App(settings)
+    except SettingsError as exc:  # e.g. a credentials file with a mistake in it
+        print(f"localconnect: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a store that cannot be opened is a clear one-line error, not a traceback
         print(f"localconnect: cannot open store {settings.store}: {exc}", file=sys.stderr)
         return 1

@@ -14,3 +14,8 @@ def wall() -> float:
 
 def now(offset_seconds: float) -> float:
     return time.time() + offset_seconds
+
+
+def offset(tx) -> float:
+    """The admin-set offset, read inside a transaction (it is shared through the store)."""
+    return tx.one("SELECT offset_seconds FROM service_clock WHERE id = 1")["offset_seconds"]

@@ -42,13 +42,20 @@ class Settings:
     idempotency_hours: float = 24.0
     # Protocol edges (spec 12.8)
     max_body_bytes: int = 1024 * 1024
+    # Security and failure modes (spec 12.7)
+    auth: str = "off"  # off | sigv4
+    credentials_file: str | None = None
+    admin_token: str | None = None
+    throttle: str = "off"  # off | aws
+    # "connect:ImportPhoneNumber" -> {rate, burst}; TOML table [throttle_limits] only
+    throttle_limits: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
 # Settings that are tables, not scalars: only a TOML file can carry them.
-_TABLES = {"accounts"}
+TABLES = {"accounts", "throttle_limits"}
 ENV_PREFIX = "LOCALCONNECT_"
 
 
@@ -60,6 +67,14 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
     """Turn a TOML, environment or flag value into the field's type, or say which setting was wrong."""
     kind_s = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
     try:
+        if "dict[str, dict" in kind_s:
+            if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+                raise ValueError(raw)
+            return {str(k): dict(v) for k, v in raw.items()}
+        if "dict" in kind_s:
+            if not isinstance(raw, dict):
+                raise ValueError(raw)
+            return {str(k): str(v) for k, v in raw.items()}
         if "bool" in kind_s:
             if isinstance(raw, bool):
                 return raw
@@ -77,10 +92,6 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             return float(raw)
-        if "dict" in kind_s:
-            if not isinstance(raw, dict):
-                raise ValueError(raw)
-            return {str(k): str(v) for k, v in raw.items()}
         return None if raw is None else str(raw)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {name}: cannot use {raw!r} as {kind_s}") from None
@@ -110,7 +121,7 @@ def load(flags: dict[str, Any] | None = None, environ: dict[str, str] | None = N
 
     for name, kind in kinds.items():
         env = environ.get(ENV_PREFIX + name.upper())
-        if env is not None and name not in _TABLES:
+        if env is not None and name not in TABLES:
             values[name] = _coerce(name, kind, env)
 
     for name, raw in flags.items():
@@ -132,6 +143,17 @@ def _check(s: Settings) -> None:
             raise SettingsError(f"setting {name} must be zero or more")
     if not (len(s.default_account) == 12 and s.default_account.isdigit()):
         raise SettingsError("default_account must be 12 digits")
+    if s.auth not in ("off", "sigv4"):
+        raise SettingsError("setting auth must be off or sigv4")
+    if s.throttle not in ("off", "aws"):
+        raise SettingsError("setting throttle must be off or aws")
+    if s.auth == "sigv4" and not s.credentials_file:
+        raise SettingsError("auth = sigv4 needs credentials_file (the keys to verify signatures with)")
+    for action, limit in s.throttle_limits.items():
+        if ":" not in action or set(limit) - {"rate", "burst"} or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in limit.values()):
+            raise SettingsError(f"throttle_limits.{action}: give rate and burst as numbers, e.g. "
+                                '"connect:ImportPhoneNumber" = {rate = 1, burst = 2}')
 
 
 # One line per setting: the CLI's --help and the README's table say the same thing.
@@ -158,4 +180,9 @@ HELP: dict[str, str] = {
     "eum_activation_seconds": "seconds a requested TOLL_FREE or TEN_DLC number stays PENDING",
     "idempotency_hours": "hours a ClientToken is remembered",
     "max_body_bytes": "largest request body accepted (413 above it)",
+    "auth": "off (accept any signature) or sigv4 (verify signatures and IAM policies from credentials_file)",
+    "credentials_file": "TOML file of access keys: secret, account, principal ARN, IAM policies",
+    "admin_token": "bearer token the admin API requires when the server listens beyond loopback",
+    "throttle": "off, or aws (2 requests/s, burst 5 per account+Region+operation; instances 0.1/s)",
+    "throttle_limits": 'TOML table [throttle_limits]: "connect:ImportPhoneNumber" = {rate = 1, burst = 2}',
 }

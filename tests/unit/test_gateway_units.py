@@ -58,13 +58,13 @@ def test_idempotency_members_come_from_the_model():
 ])
 def test_identity_from_the_credential_scope(header, region, account):
     settings = Settings(accounts={"MAPPED": "444455556666"})
-    who = identify({"authorization": header} if header else {}, b"", settings)
+    who = identify({"authorization": header} if header else {}, b"", settings, {})
     assert (who.region, who.account) == (region, account)
 
 
 def test_identity_from_a_presigned_query():
     query = b"X-Amz-Credential=AKID%2F20260101%2Feu-central-1%2Fconnect%2Faws4_request&X-Amz-Signature=x"
-    assert identify({}, query, Settings()).region == "eu-central-1"
+    assert identify({}, query, Settings(), {}).region == "eu-central-1"
 
 
 def _input(op):

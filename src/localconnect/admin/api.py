@@ -4,6 +4,7 @@ Answers are JSON; errors are ``{"error": {"code", "message"}}`` with a 4xx statu
 """
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import random
@@ -13,6 +14,8 @@ from .. import __version__, clock
 from ..asgi import BodyTooLarge, read_body, respond
 from ..gateway import validation
 from ..rules import quotas, release_rule
+from ..rules.faults import FaultError, FaultInjector
+from ..rules.throttling import Throttler
 from ..services import registry
 from ..services.sms_voice import phone_numbers as sms_numbers
 from ..settings import Settings
@@ -56,10 +59,17 @@ def _number(data: dict, key: str, *, minimum: float | None = None, integer: bool
     return value
 
 
+LOOPBACK = ("127.", "localhost", "::1")
+
+
 class Admin:
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Store, faults: FaultInjector, throttler: Throttler):
         self.settings = settings
         self.store = store
+        self.faults = faults
+        self.throttler = throttler
+        # Beyond loopback anyone on the network could reset or time-travel the server: require the token.
+        self.token_required = not settings.host.startswith(LOOPBACK)
         self.routes: dict[tuple[str, str], Callable[[dict], Awaitable[tuple[int, Any]]]] = {
             ("GET", "/health"): self.health,
             ("POST", "/reset"): self.reset,
@@ -70,11 +80,16 @@ class Admin:
             ("POST", "/quotas"): self.set_quotas,
             ("POST", "/support-case"): self.support_case,
             ("GET", "/state"): self.state,
+            ("GET", "/faults"): self.list_faults,
+            ("POST", "/faults"): self.add_fault,
+            ("DELETE", "/faults"): self.clear_faults,
         }
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope["path"][len(PREFIX):] or "/"
         try:
+            if self.token_required:
+                self._check_token(scope)
             handler = self.routes.get((scope["method"], path.rstrip("/") or "/"))
             if handler is None:
                 known = any(p == path.rstrip("/") for _, p in self.routes)
@@ -94,6 +109,14 @@ class Admin:
         await respond(send, *response)
 
     # --- helpers ----------------------------------------------------------------------------------------
+    def _check_token(self, scope) -> None:
+        if not self.settings.admin_token:
+            raise AdminError(403, "AccessDeniedException",
+                             "The admin API is disabled on a non-loopback address until admin_token is set")
+        sent = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        if not hmac.compare_digest(sent, f"Bearer {self.settings.admin_token}"):
+            raise AdminError(401, "UnauthorizedException", "The admin API needs 'Authorization: Bearer <admin_token>'")
+
     def _where(self, data: dict) -> tuple[str, str]:
         account = data.get("account", self.settings.default_account)
         region = data.get("region", self.settings.default_region)
@@ -123,6 +146,9 @@ class Admin:
         if account is not None:
             self._where({"account": account})
         self.store.reset(account)
+        if account is None:
+            self.faults.clear()
+            self.throttler.reset()
         return 200, {"reset": account or "all"}
 
     def _clock_now(self, tx: Tx) -> dict:
@@ -181,6 +207,19 @@ class Admin:
             n = call.tx.execute("DELETE FROM release_events WHERE account = ? AND region = ?", call.account, call.region)
             return {"account": call.account, "region": call.region, "release_events_cleared": n}
         return 200, await self._in_partition(data, "SupportCase", go)
+
+    async def list_faults(self, data: dict):
+        return 200, {"faults": self.faults.describe()}
+
+    async def add_fault(self, data: dict):
+        try:
+            fault = self.faults.add(data)
+        except FaultError as exc:
+            raise AdminError(400, "InvalidParameterException", str(exc)) from None
+        return 200, fault.describe()
+
+    async def clear_faults(self, data: dict):
+        return 200, {"cleared": self.faults.clear()}
 
     async def state(self, data: dict):
         return 200, await self.store.run(lambda tx: _state(tx, self.settings), write=False)

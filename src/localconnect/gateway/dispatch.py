@@ -7,13 +7,16 @@ import uuid
 from typing import Any
 
 from ..asgi import BodyTooLarge, header_map, read_body, respond
+from .. import clock
 from ..rules import idempotency
-from ..services import registry
+from ..rules.faults import FaultInjector
+from ..rules.throttling import Throttler
+from ..services import authorization, registry
 from ..settings import Settings
 from ..store.engine import Store, Tx
-from . import catalog, errors, parsing, routing, serializing, validation
+from . import catalog, errors, parsing, routing, serializing, signing, validation
 from .catalog import Operation
-from .identity import Identity, identify
+from .identity import Identity, identify, load_credentials
 
 log = logging.getLogger("localconnect.gateway")
 
@@ -22,6 +25,11 @@ class Gateway:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
+        self.credentials = load_credentials(settings.credentials_file)
+        self.throttler = Throttler(settings.throttle, {
+            action: (float(limit.get("rate", 0)), float(limit.get("burst", 1)))
+            for action, limit in settings.throttle_limits.items()})
+        self.faults = FaultInjector()
         # Load both models now, not on the first request.
         catalog.service(catalog.CONNECT)
         catalog.service(catalog.SMS_VOICE)
@@ -31,6 +39,8 @@ class Gateway:
         service_key: str | None = None
         try:
             headers = header_map(scope)
+            # Known before the body is read, so even a 413 is answered in the right protocol's form.
+            service_key = catalog.SMS_VOICE if "x-amz-target" in headers else catalog.CONNECT
             try:
                 body = await read_body(receive, self.settings.max_body_bytes)
             except BodyTooLarge:
@@ -39,11 +49,9 @@ class Gateway:
             query = scope.get("query_string", b"")
             target = headers.get("x-amz-target")
             if target is not None:
-                service_key = catalog.SMS_VOICE
                 op = self._target(target)
                 params_of = lambda: parsing.parse_json_protocol(op, body)  # noqa: E731
             else:
-                service_key = catalog.CONNECT
                 raw_path = scope.get("raw_path") or scope["path"].encode()
                 raw_path = raw_path.split(b"?", 1)[0].decode("latin-1")
                 match = routing.match_rest(catalog.CONNECT, scope["method"], raw_path)
@@ -56,11 +64,16 @@ class Gateway:
             if handler is None:
                 raise errors.NotImplementedOperation(
                     f"{op.service}:{op.name} is in the AWS model but not emulated by localconnect")
-            identity = identify(headers, query, self.settings)
+            if self.settings.auth == "sigv4":
+                await self._verify_signature(scope, query, body)
+            identity = identify(headers, query, self.settings, self.credentials)
             params = params_of()
             failures = validation.validate(op.input_shape, params)
             if failures:
                 raise _validation_error(op, failures)
+            fault = self.faults.draw(f"{op.service}:{op.name}", identity.account)
+            if fault is not None:
+                raise _injected(op, fault)
             output = await self.store.run(
                 lambda tx: self._execute(tx, op, handler, identity, params, request_id), handler.write)
             status, out_headers, out_body = serializing.success(service_key, request_id, output)
@@ -73,6 +86,16 @@ class Gateway:
             err = internal("An internal error occurred. Request id: " + request_id)
             status, out_headers, out_body = serializing.error(service_key, request_id, err)
         await respond(send, status, out_headers, out_body)
+
+    async def _verify_signature(self, scope, query: bytes, body: bytes) -> None:
+        """auth = sigv4: recompute the signature with the key's secret, against the service clock."""
+        offset = await self.store.run(clock.offset, write=False)
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+
+        def secret_for(access_key: str) -> str | None:
+            known = self.credentials.get(access_key)
+            return known.secret if known else None
+        signing.verify(scope["method"], raw_path, query, scope["headers"], body, secret_for, clock.now(offset))
 
     @staticmethod
     def _target(target: str) -> Operation:
@@ -87,6 +110,10 @@ class Gateway:
                  params: dict[str, Any], request_id: str) -> dict | None:
         call = registry.open_call(tx, self.settings, op.service, op.name, identity.account, identity.region,
                                   identity.principal_arn, request_id)
+        if not self.throttler.allow(call.account, call.region, f"{op.service}:{op.name}", call.now):
+            raise errors.ThrottlingException("Rate exceeded")
+        if self.settings.auth == "sigv4":
+            authorization.authorize(call, identity.policies, params)
         if handler.write:
             tx.lock_partition(call.account, call.region)
         token = params.get(op.idempotency_member) if op.idempotency_member else None
@@ -99,6 +126,17 @@ class Gateway:
         output = handler.fn(call, params)
         idempotency.remember(call, token, print_, output)
         return output
+
+
+def _injected(op: Operation, code: str) -> errors.ApiError:
+    """An error the admin API asked for, in the operation's service's own terms."""
+    if code == "InternalServiceException" and op.service == catalog.SMS_VOICE:
+        code = "InternalServerException"
+    cls = getattr(errors, code)
+    message = {"ThrottlingException": "Rate exceeded",
+               "AccessDeniedException": f"Access denied (injected fault on {op.service}:{op.name})"}.get(
+        code, f"An internal error occurred (injected fault on {op.service}:{op.name})")
+    return cls(message)
 
 
 def _validation_error(op: Operation, failures: list[validation.Failure]) -> errors.ApiError:

@@ -48,3 +48,8 @@ UnknownOperationException = _error("UnknownOperationException", 404)
 NotImplementedOperation = _error("NotImplementedException", 501)
 SerializationException = _error("SerializationException", 400)
 RequestEntityTooLargeException = _error("RequestEntityTooLargeException", 413)
+
+# Authentication (auth = sigv4): what AWS's front door answers, before any service sees the request.
+MissingAuthenticationTokenException = _error("MissingAuthenticationTokenException", 403)
+UnrecognizedClientException = _error("UnrecognizedClientException", 403)
+InvalidSignatureException = _error("InvalidSignatureException", 403)

@@ -1,14 +1,29 @@
-"""Who is calling and where: access key and Region from the SigV4 credential scope, account per spec 12.1."""
+"""Who is calling and where: the access key and Region of the SigV4 credential scope, the account and principal
+per spec 12.1, and the credentials file that gives keys their secrets, accounts, principals and IAM policies."""
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs
 
-from ..settings import Settings
+from ..rules import iam
+from ..settings import Settings, SettingsError
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_PRINCIPAL = re.compile(r"^arn:aws:(iam::\d{12}:(user|role|root)|sts::\d{12}:assumed-role)(/.*)?$")
+
+
+@dataclass(frozen=True)
+class Credential:
+    access_key: str
+    secret: str
+    account: str
+    principal_arn: str
+    policies: tuple[dict, ...]  # parsed IAM identity policies; none means allowed everything (spec 12.7)
 
 
 @dataclass(frozen=True)
@@ -17,9 +32,11 @@ class Identity:
     account: str
     region: str
     principal_arn: str
+    policies: tuple[dict, ...] = ()
 
 
-def identify(headers: dict[str, str], query: bytes, settings: Settings) -> Identity:
+def identify(headers: dict[str, str], query: bytes, settings: Settings,
+             credentials: dict[str, Credential]) -> Identity:
     access_key = region = None
     match = _CREDENTIAL.search(headers.get("authorization", ""))
     if match:
@@ -32,6 +49,9 @@ def identify(headers: dict[str, str], query: bytes, settings: Settings) -> Ident
             access_key, region = parts[0], parts[2]
     if not region or not _REGION.match(region):
         region = settings.default_region
+    known = credentials.get(access_key) if access_key else None
+    if known is not None:
+        return Identity(access_key, known.account, region, known.principal_arn, known.policies)
     if access_key and access_key in settings.accounts:
         account = settings.accounts[access_key]
     elif access_key and len(access_key) == 12 and access_key.isdigit():
@@ -39,3 +59,52 @@ def identify(headers: dict[str, str], query: bytes, settings: Settings) -> Ident
     else:
         account = settings.default_account
     return Identity(access_key, account, region, f"arn:aws:iam::{account}:root")
+
+
+def load_credentials(path: str | None) -> dict[str, Credential]:
+    """Read the credentials file: a TOML list [[credentials]] of access_key_id, secret_access_key, account,
+    optional principal_arn, and optional policies (inline JSON text or tables) and policy_files (paths
+    relative to the file). Every mistake is a SettingsError naming the entry and the field."""
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise SettingsError(f"credentials file not found: {path}")
+    try:
+        data = tomllib.loads(file.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"credentials file {path}: {exc}") from None
+    entries = data.get("credentials")
+    if not isinstance(entries, list) or not entries:
+        raise SettingsError(f"credentials file {path}: expected one or more [[credentials]] entries")
+    out: dict[str, Credential] = {}
+    for n, entry in enumerate(entries, 1):
+        where = f"credentials file {path}, entry {n}"
+        unknown = sorted(set(entry) - {"access_key_id", "secret_access_key", "account", "principal_arn",
+                                       "policies", "policy_files"})
+        if unknown:
+            raise SettingsError(f"{where}: unknown fields {', '.join(unknown)}")
+        key, secret, account = entry.get("access_key_id"), entry.get("secret_access_key"), entry.get("account")
+        if not (isinstance(key, str) and key and isinstance(secret, str) and secret):
+            raise SettingsError(f"{where}: access_key_id and secret_access_key are required")
+        if key in out:
+            raise SettingsError(f"{where}: access key {key} is listed twice")
+        if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+            raise SettingsError(f"{where}: account must be a 12-digit string")
+        principal = entry.get("principal_arn", f"arn:aws:iam::{account}:root")
+        if not isinstance(principal, str) or not _PRINCIPAL.match(principal):
+            raise SettingsError(f"{where}: principal_arn must be an IAM user or role ARN, got {principal!r}")
+        documents = list(entry.get("policies", []))
+        for policy_file in entry.get("policy_files", []):
+            policy_path = file.parent / policy_file
+            if not policy_path.is_file():
+                raise SettingsError(f"{where}: policy file not found: {policy_path}")
+            documents.append(policy_path.read_text())
+        policies = []
+        for i, document in enumerate(documents, 1):
+            try:
+                policies.append(iam.parse_policy(document))
+            except (iam.PolicyError, json.JSONDecodeError) as exc:
+                raise SettingsError(f"{where}: policy {i}: {exc}") from None
+        out[key] = Credential(key, secret, account, principal, tuple(policies))
+    return out

@@ -29,9 +29,8 @@ class Call:
 def open_call(tx: Tx, settings: Settings, service: str, operation: str, account: str, region: str,
               principal_arn: str, request_id: str) -> Call:
     """A Call inside ``tx``, its ``now`` read from the service clock that every process shares."""
-    row = tx.one("SELECT offset_seconds FROM service_clock WHERE id = 1")
     return Call(service=service, operation=operation, account=account, region=region,
-                principal_arn=principal_arn, now=clock.now(row["offset_seconds"]), tx=tx, settings=settings,
+                principal_arn=principal_arn, now=clock.now(clock.offset(tx)), tx=tx, settings=settings,
                 request_id=request_id)
 
 
