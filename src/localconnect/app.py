@@ -22,7 +22,8 @@ class App:
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
         if kind == "http":
-            path = scope["path"]
+            # The raw path, as the gateway routes: /%5Flocalconnect/reset must not reach the admin API.
+            path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
             if path == PREFIX or path.startswith(PREFIX + "/"):
                 await self.admin(scope, receive, send)
             else:

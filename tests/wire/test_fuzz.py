@@ -641,25 +641,27 @@ def test_lone_surrogate_escapes_are_answered_in_json(lc, connect, sms, service, 
     server_still_sound(lc, connect, sms)
 
 
-def test_nul_characters_are_plain_data(lc, connect, sms, world):
-    """NUL is a legal character in a JSON string: it finds nothing, on every store (PostgreSQL text cannot hold
-    it, so a store must not be asked to)."""
+def test_nul_characters_are_refused_on_every_store(lc, connect, sms, world):
+    """NUL is legal in a JSON string but PostgreSQL text cannot hold it, so every store refuses it alike: a 400
+    validation error naming the member, never a 500 and never a store-dependent answer."""
     answer = send(lc.url, "POST", "/phone-number/import",
                   json_bytes({"InstanceId": "a\u0000b", "SourcePhoneNumberArn": world.spare["PhoneNumberArn"]}))
-    check(answer, eum=False)
-    assert (answer.status, error_code(answer, eum=False)) == (404, "ResourceNotFoundException")
+    data = check(answer, eum=False)
+    assert (answer.status, error_code(answer, eum=False)) == (400, "InvalidParameterException")
+    assert "at 'instanceId' failed to satisfy constraint: Member must not contain the NUL character" in data["Message"]
 
     answer = send(lc.url, "POST", "/", json_bytes({"PhoneNumberId": "phone-\u0000"}),
                   target=f"{EUM_PREFIX}.ReleasePhoneNumber")
-    check(answer, eum=True)
-    assert (answer.status, error_code(answer, eum=True)) == (400, "ResourceNotFoundException")
+    data = check(answer, eum=True)
+    assert (answer.status, data["__type"], data["Reason"]) == (400, "ValidationException", "FIELD_VALIDATION_FAILED")
 
     answer = send(lc.url, "POST", "/phone-number/list", json_bytes({"PhoneNumberPrefix": "+1\u0000"}))
-    assert check(answer, eum=False) == {"ListPhoneNumbersSummaryList": []}
+    check(answer, eum=False)
+    assert (answer.status, error_code(answer, eum=False)) == (400, "InvalidParameterException")
 
     answer = send_raw(lc.url, "GET", "/phone-number/%00")
     check(answer, eum=False)
-    assert (answer.status, error_code(answer, eum=False)) == (404, "ResourceNotFoundException")
+    assert (answer.status, error_code(answer, eum=False)) == (400, "InvalidParameterException")
     server_still_sound(lc, connect, sms)
 
 

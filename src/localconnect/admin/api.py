@@ -41,8 +41,8 @@ def _object(body: bytes) -> dict:
         return {}
     try:
         data = json.loads(body)
-    except ValueError as exc:
-        raise AdminError(400, "SerializationException", f"The request body is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise AdminError(400, "SerializationException", f"The request body is not valid JSON: {exc!r}") from None
     if not isinstance(data, dict):
         raise AdminError(400, "SerializationException", "The request body must be a JSON object")
     return data
@@ -266,6 +266,10 @@ def _seed(call: registry.Call, data: dict) -> dict:
     failures = validation.validate(shape, info)
     if failures:
         raise AdminError(400, "ValidationException", validation.coral_message(failures))
+    if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
+                   "AND status <> 'DELETED'", call.account, call.region, info["PhoneNumber"]):
+        raise AdminError(400, "ConflictException",
+                         f"PhoneNumber {info['PhoneNumber']} already exists in {call.account} {call.region}")
     row = sms_numbers.insert(
         call, phone_number=info["PhoneNumber"], number_type=number_type, status_=info["Status"], active_at=None,
         iso_country_code=country, message_type=info["MessageType"], capabilities=info["NumberCapabilities"],

@@ -38,6 +38,8 @@ def json_body(body: bytes) -> dict[str, Any]:
         value = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise SerializationException("The request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise SerializationException("The request body must be a JSON object")
     return value

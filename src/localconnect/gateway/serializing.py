@@ -23,7 +23,11 @@ def compact(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed in an error message: escape it rather than fail
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def success(service_key: str, request_id: str, output: dict | None) -> tuple[int, list, bytes]:

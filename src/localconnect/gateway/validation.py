@@ -8,6 +8,7 @@ or equal to 500``.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +133,16 @@ def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure]) ->
         _structure(shape, value, path + ".", top, out)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _string_problem(shape: Shape, value: str) -> str | None:
+    # NUL cannot be stored in PostgreSQL text and a lone surrogate cannot be encoded as UTF-8: refuse both on
+    # every store, so a value that one store would keep is never an error on another.
+    bad = _UNSTORABLE.search(value)
+    if bad:
+        return ("Member must not contain the NUL character" if bad.group() == "\x00"
+                else "Member must be valid Unicode (it contains an unpaired surrogate)")
     enum = shape.enum
     if enum and value not in enum:
         return f"Member must satisfy enum value set: [{', '.join(enum)}]"

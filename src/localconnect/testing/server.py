@@ -15,7 +15,11 @@ from typing import Any
 class ServerProcess:
     def __init__(self, *args: str, env: dict[str, str] | None = None, startup_timeout: float = 60.0):
         self.args = ["--host", "127.0.0.1", "--port", "0", *args]
-        self.env = {**os.environ, **(env or {})}
+        # Settings come from the arguments and ``env`` only: a LOCALCONNECT_* variable in the caller's shell
+        # (say LOCALCONNECT_AUTH=sigv4) must not change a test's or a benchmark's server behind its back.
+        inherited = {k: v for k, v in os.environ.items()
+                     if not k.startswith("LOCALCONNECT_") or k.startswith("LOCALCONNECT_TEST_")}
+        self.env = {**inherited, **(env or {})}
         self.startup_timeout = startup_timeout
         self.proc: subprocess.Popen | None = None
         self.url = ""

@@ -78,8 +78,9 @@ def create_instance(call: Call, req: dict) -> dict:
         if directory_id is not None:
             raise InvalidRequestException(f"DirectoryId cannot be used when IdentityManagementType is {kind}.")
     limit = quotas.instances_per_region(call)
-    count = call.tx.one("SELECT COUNT(*) AS n FROM instances WHERE account = ? AND region = ?",
-                        call.account, call.region)["n"]
+    # Count no further than the quota: the answer is the same and an account with many instances stays fast.
+    count = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM instances WHERE account = ? AND region = ? "
+                        "LIMIT ?) AS capped", call.account, call.region, limit)["n"]
     if count >= limit:
         raise ServiceQuotaExceededException(
             f"The quota of {limit} Amazon Connect instances per Region has been reached for this account.")

@@ -7,7 +7,6 @@ its next successful update.
 from __future__ import annotations
 
 from ...gateway.errors import InvalidParameterException
-from ...rules import quotas
 from ..registry import Call, operation
 from . import instances, phone_numbers
 
@@ -28,7 +27,7 @@ def update_phone_number(call: Call, req: dict) -> dict:
     target = instances.active(call, target["id"])                                # ResourceNotFound
     settles_at = call.now + call.settings.settle_seconds
     moving = target["id"] != row["instance_id"]
-    if moving and phone_numbers.live_count(call, target["id"]) >= quotas.phone_numbers_per_instance(call):
+    if moving and phone_numbers.is_full(call, target["id"]):
         call.tx.execute("UPDATE phone_numbers SET failure_message = ?, settles_at = ? WHERE id = ?",
                         phone_numbers.LIMIT_MESSAGE, settles_at, row["id"])
     else:

@@ -90,10 +90,14 @@ def summary(call: Call, row) -> dict:
 
 # --- accepting a claim or an import --------------------------------------------------------------------
 
-def live_count(call: Call, instance_id: str) -> int:
-    """Numbers an instance holds: IN_PROGRESS or CLAIMED, i.e. accepted with outcome CLAIMED."""
-    return call.tx.one("SELECT COUNT(*) AS n FROM phone_numbers WHERE account = ? AND region = ? "
-                       "AND instance_id = ? AND outcome = 'CLAIMED'", call.account, call.region, instance_id)["n"]
+def is_full(call: Call, instance_id: str) -> bool:
+    """Whether an instance already holds its quota of numbers (IN_PROGRESS or CLAIMED, i.e. accepted with
+    outcome CLAIMED). Counts no further than the quota, so a large instance stays fast."""
+    quota = quotas.phone_numbers_per_instance(call)
+    held = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? "
+                       "AND instance_id = ? AND outcome = 'CLAIMED' LIMIT ?) AS capped",
+                       call.account, call.region, instance_id, quota)["n"]
+    return held >= quota
 
 
 def accept(call: Call, instance, *, phone_number: str, country_code: str, number_type: str,
@@ -101,7 +105,7 @@ def accept(call: Call, instance, *, phone_number: str, country_code: str, number
     """Write a new number, IN_PROGRESS for ``settle_seconds``; its outcome is decided now (spec 12.3)."""
     number_id = str(uuid.uuid4())
     arn = call.arn("connect", f"phone-number/{number_id}")
-    full = live_count(call, instance["id"]) >= quotas.phone_numbers_per_instance(call)
+    full = is_full(call, instance["id"])
     outcome, message = ("FAILED", LIMIT_MESSAGE) if full else ("CLAIMED", None)
     settles_at = call.now + call.settings.settle_seconds
     call.tx.execute(
@@ -149,6 +153,10 @@ def import_phone_number(call: Call, req: dict) -> dict:
                    "AND outcome = 'CLAIMED'", call.account, call.region, source["arn"]):
         raise InvalidParameterException(                                       # 8: InvalidParameter
             f"Source phone number {source_arn} is already imported into Amazon Connect.")
+    if call.tx.one("SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
+                   "AND outcome = 'CLAIMED'", call.account, call.region, source["phone_number"]):
+        raise InvalidParameterException(
+            f"Phone number {source['phone_number']} is already claimed in Amazon Connect.")
     release_rule.ensure_not_blocked(call)                                      # 9: LimitExceeded
     return accept(call, instance, phone_number=source["phone_number"],         # 10
                   country_code=source["iso_country_code"], number_type=_TYPE_FROM_SMS[source["number_type"]],
