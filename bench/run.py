@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import workload
+
 from localconnect.testing import ServerProcess
 
 BASELINES = str(Path(__file__).with_name("baselines.py"))
@@ -153,7 +154,7 @@ def summarize(results: dict[str, list[dict]]) -> dict[str, dict]:
         if name in BASELINE_OF:
             # The median of per-round ratios: each round's pair ran back to back under the same noise.
             base = results[BASELINE_OF[name]]
-            s["ratio"] = statistics.median(x["rps"] / b["rps"] if b["rps"] else 0.0 for x, b in zip(rounds, base))
+            s["ratio"] = statistics.median(x["rps"] / b["rps"] if b["rps"] else 0.0 for x, b in zip(rounds, base, strict=True))
             s["baseline"] = BASELINE_OF[name]
     return summary
 

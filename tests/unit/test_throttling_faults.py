@@ -6,7 +6,7 @@ import random
 import pytest
 
 from localconnect.rules.faults import FaultError, FaultInjector
-from localconnect.rules.throttling import TokenBucket, Throttler
+from localconnect.rules.throttling import Throttler, TokenBucket
 
 
 def test_bucket_starts_full_then_refills_at_its_rate():

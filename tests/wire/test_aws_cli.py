@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support import error_of, import_settled, make_instance, request_number
 
 

@@ -3,6 +3,7 @@ one source of truth shared with DescribeInstance, tags leave with their resource
 from urllib.parse import quote
 
 import requests
+
 from support import error_of, make_instance
 
 TAG_KEY_PATTERN = r"^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$"

@@ -7,6 +7,7 @@ End User Messaging answers ValidationException, Reason FIELD_VALIDATION_FAILED, 
 """
 import pytest
 import requests
+
 from support import error_of, make_instance
 
 PHONE_TYPES = "TOLL_FREE, DID, UIFN, SHARED, THIRD_PARTY_TF, THIRD_PARTY_DID, SHORT_CODE"

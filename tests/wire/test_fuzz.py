@@ -23,6 +23,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
 from support import import_settled, make_instance, request_number
 
 ALLOWED = {200, 400, 402, 403, 404, 405, 409, 413, 429, 501}

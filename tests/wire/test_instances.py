@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+
 from support import error_of, make_instance
 
 ACCOUNT = "123456789012"

@@ -3,9 +3,9 @@ from a 12-digit access key id (the moto convention) or the default 123456789012.
 import functools
 
 import requests
-from support import error_of, make_instance, request_number
 
 from localconnect.testing import clients
+from support import error_of, make_instance, request_number
 
 DEFAULT_ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "111122223333"

@@ -5,6 +5,7 @@ import json
 
 import pytest
 import requests
+
 from support import error_of, make_instance
 
 MIB = 1024 * 1024

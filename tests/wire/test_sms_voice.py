@@ -7,9 +7,9 @@ import datetime
 import re
 
 import pytest
-from support import error_of, make_instance, request_number, seed_number
 
 from localconnect.testing import ServerProcess, admin_call, clients
+from support import error_of, make_instance, request_number, seed_number
 
 ACCOUNT = "123456789012"
 NUMBER_ARN = re.compile(r"^arn:aws:sms-voice:us-east-1:123456789012:phone-number/(phone-[0-9a-f]{32})$")

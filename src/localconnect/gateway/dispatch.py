@@ -6,8 +6,8 @@ import logging
 import uuid
 from typing import Any
 
-from ..asgi import BodyTooLarge, header_map, read_body, respond
 from .. import clock
+from ..asgi import BodyTooLarge, header_map, read_body, respond
 from ..rules import idempotency
 from ..rules.faults import FaultInjector
 from ..rules.throttling import Throttler

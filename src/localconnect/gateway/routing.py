@@ -32,7 +32,7 @@ def _trie(service_key: str) -> _Node:
     for op in catalog.service(service_key).operations.values():
         node = root
         segs = _segments(op.request_uri.split("?", 1)[0])
-        for i, seg in enumerate(segs):
+        for seg in segs:
             if seg.startswith("{") and seg.endswith("+}"):
                 name = seg[1:-2]
                 if node.greedy is None:

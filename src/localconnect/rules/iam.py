@@ -129,7 +129,11 @@ def _parse_condition(condition, where: str) -> dict:
 
 
 def parse_policy(document: str | dict) -> dict:
-    """Validate and normalise one policy document (JSON text or dict): Version optional ("2012-10-17" or "2008-10-17"), Statement an object or list; each statement has Effect Allow|Deny, exactly one of Action/NotAction, exactly one of Resource/NotResource, optional Sid and Condition. Raise PolicyError otherwise. Principal is not allowed in identity policies (PolicyError)."""
+    """Validate and normalise one policy document (JSON text or dict).
+
+    Version is optional ("2012-10-17" or "2008-10-17"); Statement is an object or a list; each statement has
+    Effect Allow|Deny, exactly one of Action/NotAction, exactly one of Resource/NotResource, optional Sid and
+    Condition. Principal is not allowed in identity policies. Anything else raises PolicyError."""
     if isinstance(document, str):
         try:
             document = json.loads(document)

@@ -25,7 +25,7 @@ def decode(kind: str, token: str | None, error, types: tuple) -> list[Any] | Non
         data = json.loads(raw)
         position = data.get("p")
         if (data.get("k") == kind and isinstance(position, list) and len(position) == len(types)
-                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types))):
+                and all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, types, strict=True))):
             return position
     except (binascii.Error, ValueError, UnicodeDecodeError, AttributeError):
         pass

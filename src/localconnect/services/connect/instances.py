@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from ...gateway.errors import (InvalidRequestException, ResourceNotFoundException,
-                               ServiceQuotaExceededException)
+from ...gateway.errors import InvalidRequestException, ResourceNotFoundException, ServiceQuotaExceededException
 from ...rules import quotas
 from .. import pagination, tagging
 from ..registry import Call, operation

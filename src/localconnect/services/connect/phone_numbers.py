@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from ...gateway.errors import (InvalidParameterException, InvalidRequestException, ResourceInUseException,
-                               ResourceNotFoundException)
+from ...gateway.errors import (
+    InvalidParameterException,
+    InvalidRequestException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+)
 from ...rules import quotas, release_rule
 from .. import pagination, tagging
 from ..registry import Call, operation

@@ -10,7 +10,7 @@ import json
 import random
 import uuid
 
-from ...gateway.errors import (ConflictException, ResourceNotFoundException, ValidationException)
+from ...gateway.errors import ConflictException, ResourceNotFoundException, ValidationException
 from .. import pagination, tagging
 from ..registry import Call, operation
 
