@@ -97,6 +97,17 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
         raise SettingsError(f"setting {name}: cannot use {raw!r} as {kind_s}") from None
 
 
+def read_toml(path: str, what: str) -> dict[str, Any]:
+    """A TOML file's contents, or a SettingsError saying which file is missing or where it is malformed."""
+    file = Path(path)
+    if not file.is_file():
+        raise SettingsError(f"{what} not found: {path}")
+    try:
+        return tomllib.loads(file.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{what} {path}: {exc}") from None
+
+
 def load(flags: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Build Settings from defaults < config file < environment < flags (None flags are ignored)."""
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
@@ -106,18 +117,12 @@ def load(flags: dict[str, Any] | None = None, environ: dict[str, str] | None = N
 
     config_path = flags.get("config") or environ.get(ENV_PREFIX + "CONFIG")
     if config_path:
-        path = Path(config_path)
-        if not path.is_file():
-            raise SettingsError(f"config file not found: {config_path}")
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"config file {config_path}: {exc}") from None
+        data = read_toml(config_path, "config file")
         for key, raw in data.items():
             if key not in kinds:
                 raise SettingsError(f"config file {config_path}: unknown setting {key!r}")
             values[key] = _coerce(key, kinds[key], raw)
-        values["config"] = str(path)
+        values["config"] = str(config_path)
 
     for name, kind in kinds.items():
         env = environ.get(ENV_PREFIX + name.upper())

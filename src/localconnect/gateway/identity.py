@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from ..rules import iam
-from ..settings import Settings, SettingsError
+from ..settings import Settings, SettingsError, read_toml
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -68,12 +67,7 @@ def load_credentials(path: str | None) -> dict[str, Credential]:
     if not path:
         return {}
     file = Path(path)
-    if not file.is_file():
-        raise SettingsError(f"credentials file not found: {path}")
-    try:
-        data = tomllib.loads(file.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"credentials file {path}: {exc}") from None
+    data = read_toml(path, "credentials file")
     entries = data.get("credentials")
     if not isinstance(entries, list) or not entries:
         raise SettingsError(f"credentials file {path}: expected one or more [[credentials]] entries")

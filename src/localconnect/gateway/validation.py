@@ -92,22 +92,8 @@ def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure]) ->
     if not isinstance(value, ok_types) or (isinstance(value, bool) and kind not in ("boolean",)):
         out.append(Failure(top, path, f"Member must be {_TYPE_WORDS.get(kind, kind)}", value, sensitive))
         return
-    meta = shape.metadata
-    if kind in ("string", "blob", "list", "map"):
-        size = len(value)
-        if "min" in meta and size < meta["min"]:
-            out.append(Failure(top, path, f"Member must have length greater than or equal to {meta['min']}",
-                               value, sensitive))
-        if "max" in meta and size > meta["max"]:
-            out.append(Failure(top, path, f"Member must have length less than or equal to {meta['max']}",
-                               value, sensitive))
-    elif kind in ("integer", "long", "float", "double"):
-        if "min" in meta and value < meta["min"]:
-            out.append(Failure(top, path, f"Member must have value greater than or equal to {meta['min']}",
-                               value, sensitive))
-        if "max" in meta and value > meta["max"]:
-            out.append(Failure(top, path, f"Member must have value less than or equal to {meta['max']}",
-                               value, sensitive))
+    for problem in _bounds(shape, value):
+        out.append(Failure(top, path, problem, value, sensitive))
     if kind == "string":
         problem = _string_problem(shape, value)
         if problem:
@@ -136,6 +122,23 @@ def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure]) ->
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def _bounds(shape: Shape, value: Any) -> list[str]:
+    """min/max: a length for strings and collections, a value for numbers."""
+    meta, kind = shape.metadata, shape.type_name
+    if kind in ("string", "blob", "list", "map"):
+        measure, what = len(value), "length"
+    elif kind in ("integer", "long", "float", "double"):
+        measure, what = value, "value"
+    else:
+        return []
+    problems = []
+    if "min" in meta and measure < meta["min"]:
+        problems.append(f"Member must have {what} greater than or equal to {meta['min']}")
+    if "max" in meta and measure > meta["max"]:
+        problems.append(f"Member must have {what} less than or equal to {meta['max']}")
+    return problems
+
+
 def _string_problem(shape: Shape, value: str) -> str | None:
     # NUL cannot be stored in PostgreSQL text and a lone surrogate cannot be encoded as UTF-8: refuse both on
     # every store, so a value that one store would keep is never an error on another.
@@ -156,16 +159,11 @@ def _collection_problem(shape: Shape, items: list) -> str | None:
     """The first constraint an element of a list or a map's keys/values breaks, worded as Coral does."""
     kind = shape.type_name
     ok_types = _TYPES.get(kind, (object,))
-    meta = shape.metadata
     for item in items:
         if not isinstance(item, ok_types) or isinstance(item, bool) and kind != "boolean":
             return f"Member must be {_TYPE_WORDS.get(kind, kind)}"
         if kind == "string":
-            if "min" in meta and len(item) < meta["min"]:
-                return f"Member must have length greater than or equal to {meta['min']}"
-            if "max" in meta and len(item) > meta["max"]:
-                return f"Member must have length less than or equal to {meta['max']}"
-            problem = _string_problem(shape, item)
+            problem = (_bounds(shape, item) or [None])[0] or _string_problem(shape, item)
             if problem:
                 return problem
     return None

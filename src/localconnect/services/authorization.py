@@ -43,6 +43,16 @@ def _sms_number_arn(call: Call, value: str) -> str:
     return value if value.startswith("arn:") else call.arn("sms-voice", f"phone-number/{value}")
 
 
+def _tagging_check(call: Call, action: str, arn: str, added, removed: list | None) -> Check:
+    """Tag operations of either service: the resource's tags, plus the tags being added or the keys removed."""
+    keys = _resource_tags(call, arn)
+    if added is not None:
+        keys.update(_request_tags(added))
+    elif removed is not None:
+        keys["aws:TagKeys"] = list(removed)
+    return action, arn, keys
+
+
 def _connect_checks(call: Call, req: dict) -> Iterator[Check]:
     op, action = call.operation, f"connect:{call.operation}"
     if op in ("ImportPhoneNumber", "ClaimPhoneNumber"):
@@ -62,13 +72,7 @@ def _connect_checks(call: Call, req: dict) -> Iterator[Check]:
     elif op == "CreateInstance":
         yield action, "*", _request_tags(req.get("Tags"))
     elif op in ("TagResource", "UntagResource", "ListTagsForResource"):
-        arn = req["resourceArn"]
-        keys = _resource_tags(call, arn)
-        if op == "TagResource":
-            keys.update(_request_tags(req["tags"]))
-        elif op == "UntagResource":
-            keys["aws:TagKeys"] = list(req["tagKeys"])
-        yield action, arn, keys
+        yield _tagging_check(call, action, req["resourceArn"], req.get("tags"), req.get("tagKeys"))
     else:  # List and search operations support no resource-level permissions: Resource must be "*"
         yield action, "*", {}
 
@@ -85,13 +89,7 @@ def _sms_checks(call: Call, req: dict) -> Iterator[Check]:
         arn = _sms_number_arn(call, req["PhoneNumberId"])
         yield action, arn, _resource_tags(call, arn)
     elif op in ("TagResource", "UntagResource", "ListTagsForResource"):
-        arn = req["ResourceArn"]
-        keys = _resource_tags(call, arn)
-        if op == "TagResource":
-            keys.update(_request_tags(req["Tags"]))
-        elif op == "UntagResource":
-            keys["aws:TagKeys"] = list(req["TagKeys"])
-        yield action, arn, keys
+        yield _tagging_check(call, action, req["ResourceArn"], req.get("Tags"), req.get("TagKeys"))
     else:
         yield action, "*", {}
 
