@@ -96,3 +96,25 @@ def test_bad_store_is_a_clear_error(tmp_path):
         proc.start()
     assert "cannot open store mysql://nope" in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def _numbers_of_version_2(tx):
+    _old_instance_row(tx)
+    for number_id, outcome in (("n-1", "CLAIMED"), ("n-2", "FAILED"), ("n-3", "CLAIMED")):
+        tx.execute("INSERT INTO phone_numbers (id, account, region, arn, phone_number, country_code, number_type, "
+                   "target_arn, instance_id, outcome, settles_at, created_at) VALUES (?, '123456789012', 'us-east-1', "
+                   "?, ?, 'US', 'DID', 'arn', 'i-1', ?, 1.0, 1.0)", number_id, "arn:" + number_id,
+                   "+1206555010" + number_id[-1], outcome)
+
+
+def test_migration_3_backfills_the_numbers_each_instance_holds(tmp_path):
+    path = str(tmp_path / "v2.db")
+    old = SQLiteStore(path, target_version=2)
+    old.run_sync(_numbers_of_version_2, write=True)
+    old.close()
+    new = SQLiteStore(path)
+    try:
+        held = new.run_sync(lambda tx: tx.one("SELECT live_numbers FROM instances WHERE id = 'i-1'"), write=False)
+        assert held["live_numbers"] == 2
+    finally:
+        new.close()

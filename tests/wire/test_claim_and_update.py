@@ -135,6 +135,11 @@ def test_update_moves_a_number_between_instances(connect, lc):
     assert [n["PhoneNumber"] for n in connect.list_phone_numbers_v2(InstanceId=b["Id"])["ListPhoneNumbersSummaryList"]] \
         == [number]
     assert connect.list_phone_numbers_v2(InstanceId=a["Id"])["ListPhoneNumbersSummaryList"] == []
+    held = {i["InstanceAlias"]: i["PhoneNumbersHeld"] for i in lc.state()["partitions"][0]["instances"]}
+    assert held == {"a": 0, "b": 1}
+    connect.release_phone_number(PhoneNumberId=out["PhoneNumberId"])
+    held = {i["InstanceAlias"]: i["PhoneNumbersHeld"] for i in lc.state()["partitions"][0]["instances"]}
+    assert held == {"a": 0, "b": 0}
 
 
 def test_update_to_a_full_instance_fails_and_the_number_stays(connect, lc):

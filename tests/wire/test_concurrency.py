@@ -76,3 +76,4 @@ def test_racing_for_the_last_free_slot_never_exceeds_the_quota(connect, sms, lc)
     assert sorted(statuses) == ["CLAIMED"] + ["FAILED"] * 6
     listed = connect.list_phone_numbers_v2(InstanceId=instance["Id"])["ListPhoneNumbersSummaryList"]
     assert len(listed) == 3
+    assert lc.state()["partitions"][0]["instances"][0]["PhoneNumbersHeld"] == 3

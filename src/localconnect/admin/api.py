@@ -130,10 +130,9 @@ class Admin:
         account, region = self._where(data)
 
         def go(tx: Tx):
-            call = registry.open_call(tx, self.settings, "admin", operation, account, region,
-                                      f"arn:aws:iam::{account}:root", "admin")
-            tx.lock_partition(account, region)
-            return fn(call)
+            tx.lock_partition(account, region)  # before the clock is read, as in the gateway
+            return fn(registry.open_call(tx, self.settings, "admin", operation, account, region,
+                                         f"arn:aws:iam::{account}:root", "admin"))
         return await self.store.run(go, write=True)
 
     # --- routes -----------------------------------------------------------------------------------------
@@ -310,10 +309,12 @@ def _state(tx: Tx, settings: Settings) -> dict:
     now = clock.now(offset)
     for row in tx.all("SELECT account, region FROM partitions ORDER BY account, region"):
         part(row["account"], row["region"])
-    for row in tx.all("SELECT account, region, id, arn, instance_alias, active_at FROM instances ORDER BY created_time"):
+    for row in tx.all("SELECT account, region, id, arn, instance_alias, active_at, live_numbers FROM instances "
+                      "ORDER BY created_time"):
         part(row["account"], row["region"])["instances"].append(
             {"Id": row["id"], "Arn": row["arn"], "InstanceAlias": row["instance_alias"],
-             "InstanceStatus": "ACTIVE" if now >= row["active_at"] else "CREATION_IN_PROGRESS"})
+             "InstanceStatus": "ACTIVE" if now >= row["active_at"] else "CREATION_IN_PROGRESS",
+             "PhoneNumbersHeld": row["live_numbers"]})
     for row in tx.all("SELECT account, region, id, phone_number, instance_id, outcome, settles_at, "
                       "source_phone_number_arn FROM phone_numbers ORDER BY created_at"):
         part(row["account"], row["region"])["phone_numbers"].append(

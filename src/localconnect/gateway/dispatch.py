@@ -108,14 +108,16 @@ class Gateway:
 
     def _execute(self, tx: Tx, op: Operation, handler: registry.Registered, identity: Identity,
                  params: dict[str, Any], request_id: str) -> dict | None:
+        if handler.write:
+            # Lock first, then read the clock: a call that waited for the lock must not see the events of the
+            # calls before it as "in the future" (they were written with a later now than its own).
+            tx.lock_partition(identity.account, identity.region)
         call = registry.open_call(tx, self.settings, op.service, op.name, identity.account, identity.region,
                                   identity.principal_arn, request_id)
         if not self.throttler.allow(call.account, call.region, f"{op.service}:{op.name}", call.now):
             raise errors.ThrottlingException("Rate exceeded")
         if self.settings.auth == "sigv4":
             authorization.authorize(call, identity.policies, params)
-        if handler.write:
-            tx.lock_partition(call.account, call.region)
         token = params.get(op.idempotency_member) if op.idempotency_member else None
         if token is None:
             return handler.fn(call, params)

@@ -15,11 +15,15 @@ JSON = "application/json"
 
 
 def compact(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: compact(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [compact(v) for v in value]
+    # On every response: recurse only into containers (most values are strings), so it stays cheap.
+    if type(value) is dict:
+        return {k: compact(v) if type(v) in _CONTAINERS else v for k, v in value.items() if v is not None}
+    if type(value) is list:
+        return [compact(v) if type(v) in _CONTAINERS else v for v in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def dumps(value: Any) -> bytes:

@@ -117,6 +117,15 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
 ]
 
+MIGRATIONS.append(
+    (3, "instances.live_numbers: the per-instance quota check without counting rows", [
+        # Kept exact by the same transactions that add, move and remove numbers (under the partition lock);
+        # before it, every claim and import counted the instance's numbers, which grew with the instance.
+        "ALTER TABLE instances ADD COLUMN live_numbers INTEGER NOT NULL DEFAULT 0",
+        """UPDATE instances SET live_numbers = (SELECT COUNT(*) FROM phone_numbers
+            WHERE phone_numbers.instance_id = instances.id AND phone_numbers.outcome = 'CLAIMED')""",
+    ]))
+
 LATEST = MIGRATIONS[-1][0]
 
 # Tables holding per-account state, emptied by /_localconnect/reset (all or one account).

@@ -34,6 +34,9 @@ def update_phone_number(call: Call, req: dict) -> dict:
         call.tx.execute("UPDATE phone_numbers SET instance_id = ?, target_arn = ?, failure_message = NULL, "
                         "settles_at = ?, contact_flow_id = NULL WHERE id = ?",
                         target["id"], target["arn"], settles_at, row["id"])
+        if moving:
+            phone_numbers.count_live(call, row["instance_id"], -1)
+            phone_numbers.count_live(call, target["id"], +1)
     return {"PhoneNumberId": row["id"], "PhoneNumberArn": row["arn"]}
 
 

@@ -95,13 +95,15 @@ def summary(call: Call, row) -> dict:
 # --- accepting a claim or an import --------------------------------------------------------------------
 
 def is_full(call: Call, instance_id: str) -> bool:
-    """Whether an instance already holds its quota of numbers (IN_PROGRESS or CLAIMED, i.e. accepted with
-    outcome CLAIMED). Counts no further than the quota, so a large instance stays fast."""
-    quota = quotas.phone_numbers_per_instance(call)
-    held = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? "
-                       "AND instance_id = ? AND outcome = 'CLAIMED' LIMIT ?) AS capped",
-                       call.account, call.region, instance_id, quota)["n"]
-    return held >= quota
+    """Whether an instance already holds its quota of live numbers (IN_PROGRESS or CLAIMED, i.e. accepted
+    with outcome CLAIMED)."""
+    held = call.tx.one("SELECT live_numbers FROM instances WHERE id = ?", instance_id)["live_numbers"]
+    return held >= quotas.phone_numbers_per_instance(call)
+
+
+def count_live(call: Call, instance_id: str, delta: int) -> None:
+    """Keep instances.live_numbers exact: every change of a live number's instance goes through here."""
+    call.tx.execute("UPDATE instances SET live_numbers = live_numbers + ? WHERE id = ?", delta, instance_id)
 
 
 def accept(call: Call, instance, *, phone_number: str, country_code: str, number_type: str,
@@ -117,6 +119,8 @@ def accept(call: Call, instance, *, phone_number: str, country_code: str, number
         number_id, arn, phone_number, country_code, number_type, description, instance["arn"], instance["id"],
         source_arn, outcome, message, settles_at, call.now, call.account, call.region)
     tagging.put(call, arn, tags)
+    if not full:
+        count_live(call, instance["id"], +1)
     if full and call.settings.failed_counts_as_release:
         # Counted from acceptance, when the outcome is fixed: racing claims cannot overrun the allowance.
         release_rule.record(call, call.now, number_id, phone_number, source_arn, "FAILED")
@@ -178,6 +182,7 @@ def _remove(call: Call, row, cause: str) -> None:
     """Delete a number; a live one (accepted with outcome CLAIMED) leaves a release event behind."""
     if row["outcome"] == "CLAIMED":
         release_rule.record(call, call.now, row["id"], row["phone_number"], row["source_phone_number_arn"], cause)
+        count_live(call, row["instance_id"], -1)
     tagging.drop(call, row["arn"])
     call.tx.execute("DELETE FROM phone_numbers WHERE id = ?", row["id"])
 
