@@ -368,12 +368,15 @@ def test_malformed_json_bodies(lc, connect, sms, world):
     @given(where=st.one_of(st.sampled_from(connect_targets), st.sampled_from(eum_targets)), body=malformed_bodies)
     def run(where, body):
         eum = isinstance(where, str)
+        expected = _expected_refusal(body)
+        # A JSON object (e.g. {"a": {"a": 1}}) is a well-formed UpdatePhoneNumberMetadata with no description,
+        # which rightly changes the number (IN_PROGRESS): keep the no-change property for the refusals.
+        assume(not (expected is None and where == ("PUT", f"/phone-number/{number_id}/metadata")))
         if eum:
             answer = send(lc.url, "POST", "/", body, target=f"{EUM_PREFIX}.{where}")
         else:
             answer = send(lc.url, where[0], where[1], body)
         check(answer, eum=eum)
-        expected = _expected_refusal(body)
         if expected == "serialization":
             assert (answer.status, error_code(answer, eum=eum)) == (400, "SerializationException"), answer.body[:300]
         elif expected == "400":

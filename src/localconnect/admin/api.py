@@ -131,6 +131,7 @@ class Admin:
 
         def go(tx: Tx):
             tx.lock_partition(account, region)  # before the clock is read, as in the gateway
+            # No cached partition row: set_quotas changes it and reads the new values back.
             return fn(registry.open_call(tx, self.settings, "admin", operation, account, region,
                                          f"arn:aws:iam::{account}:root", "admin"))
         return await self.store.run(go, write=True)

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 from ..rules import iam
 from ..settings import Settings, SettingsError, read_toml
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _PRINCIPAL = re.compile(r"^arn:aws:(iam::\d{12}:(user|role|root)|sts::\d{12}:assumed-role)(/.*)?$")
 
@@ -37,9 +36,13 @@ class Identity:
 def identify(headers: dict[str, str], query: bytes, settings: Settings,
              credentials: dict[str, Credential]) -> Identity:
     access_key = region = None
-    match = _CREDENTIAL.search(headers.get("authorization", ""))
-    if match:
-        access_key, region = match.group(1), match.group(3)
+    authorization = headers.get("authorization", "")
+    start = authorization.find("Credential=")
+    if start >= 0:
+        # Credential=AKID/20261128/us-east-1/connect/aws4_request (string slicing: this runs on every request)
+        scope = authorization[start + 11:].split(",", 1)[0].strip().split("/")
+        if len(scope) == 5 and scope[4] == "aws4_request":
+            access_key, region = scope[0], scope[2]
     elif query and b"X-Amz-Credential" in query:
         # Presigned form: X-Amz-Credential=AKID/date/region/service/aws4_request
         cred = parse_qs(query.decode("latin-1")).get("X-Amz-Credential", [""])[0]

@@ -4,10 +4,10 @@ what cannot be converted is left as it came, for validation to name.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from botocore.model import Shape
 
 from .catalog import Operation
@@ -35,11 +35,9 @@ def json_body(body: bytes) -> dict[str, Any]:
     if not body or not body.strip():
         return {}
     try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = orjson.loads(body)  # also refuses lone surrogates, invalid UTF-8 and nesting deeper than 1024
+    except orjson.JSONDecodeError as exc:
         raise SerializationException(f"The request body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise SerializationException("The request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise SerializationException("The request body must be a JSON object")
     return value

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from . import catalog
 from .errors import ApiError
 
@@ -27,10 +29,9 @@ _CONTAINERS = (dict, list)
 
 
 def dumps(value: Any) -> bytes:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate echoed in an error message: escape it rather than fail
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate echoed in an error message: escape it rather than fail
         return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 

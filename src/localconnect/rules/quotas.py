@@ -5,9 +5,11 @@ from ..services.registry import Call
 
 
 def _override(call: Call, column: str) -> int | None:
-    row = call.tx.one(f"SELECT {column} AS q FROM partitions WHERE account = ? AND region = ?",
-                      call.account, call.region)
-    return None if row is None or row["q"] is None else int(row["q"])
+    row = call.partition  # read when the call took the lock; a read-only call looks it up
+    if row is None:
+        row = call.tx.one(f"SELECT {column} FROM partitions WHERE account = ? AND region = ?",
+                          call.account, call.region)
+    return None if row is None or row[column] is None else int(row[column])
 
 
 def phone_numbers_per_instance(call: Call) -> int:

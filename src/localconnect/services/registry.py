@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from .. import clock
 from ..settings import Settings
@@ -21,17 +21,19 @@ class Call:
     tx: Tx
     settings: Settings
     request_id: str
+    # The account+Region's partitions row (quota overrides) when the call holds its lock, else None.
+    partition: Any = None
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
 
 def open_call(tx: Tx, settings: Settings, service: str, operation: str, account: str, region: str,
-              principal_arn: str, request_id: str) -> Call:
+              principal_arn: str, request_id: str, partition: Any = None) -> Call:
     """A Call inside ``tx``, its ``now`` read from the service clock that every process shares."""
     return Call(service=service, operation=operation, account=account, region=region,
                 principal_arn=principal_arn, now=clock.now(clock.offset(tx)), tx=tx, settings=settings,
-                request_id=request_id)
+                request_id=request_id, partition=partition)
 
 
 Handler = Callable[[Call, dict], dict | None]

@@ -21,6 +21,10 @@ from . import schema
 log = logging.getLogger("localconnect.store")
 
 
+_PARTITION = ("SELECT phone_numbers_per_instance, instances_per_region FROM partitions "
+              "WHERE account = ? AND region = ?")
+
+
 class Tx:
     """One open transaction. Rows come back as mappings (row["column"])."""
 
@@ -29,7 +33,8 @@ class Tx:
     def one(self, sql: str, *params: Any) -> Any: ...
     def all(self, sql: str, *params: Any) -> list[Any]: ...
     def execute(self, sql: str, *params: Any) -> int: ...
-    def lock_partition(self, account: str, region: str) -> None: ...
+    def lock_partition(self, account: str, region: str) -> Any:
+        """Hold the account+Region's lock until the transaction ends; returns its partitions row (quotas)."""
 
 
 class SQLiteTx(Tx):
@@ -48,9 +53,12 @@ class SQLiteTx(Tx):
         return self._conn.execute(sql, params).rowcount
 
     def lock_partition(self, account, region):
-        # BEGIN IMMEDIATE already holds the database's single write lock; just make sure the row exists.
-        self._conn.execute("INSERT INTO partitions (account, region) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                           (account, region))
+        # BEGIN IMMEDIATE already holds the database's single write lock; make sure the row exists.
+        row = self._conn.execute(_PARTITION, (account, region)).fetchone()
+        if row is None:
+            self._conn.execute("INSERT INTO partitions (account, region) VALUES (?, ?)", (account, region))
+            row = self._conn.execute(_PARTITION, (account, region)).fetchone()
+        return row
 
 
 _PG_SQL: dict[str, str] = {}
@@ -79,10 +87,13 @@ class PostgresTx(Tx):
         return self._conn.execute(_pg(sql), params).rowcount
 
     def lock_partition(self, account, region):
-        self._conn.execute("INSERT INTO partitions (account, region) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                           (account, region))
-        self._conn.execute("SELECT 1 FROM partitions WHERE account = %s AND region = %s FOR UPDATE",
-                           (account, region))
+        locked = _pg(_PARTITION) + " FOR UPDATE"
+        row = self._conn.execute(locked, (account, region)).fetchone()
+        if row is None:
+            self._conn.execute("INSERT INTO partitions (account, region) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                               (account, region))
+            row = self._conn.execute(locked, (account, region)).fetchone()
+        return row
 
 
 class Store:

@@ -14,7 +14,7 @@ from ..registry import Call, operation
 from . import phone_numbers
 
 _COLUMNS = ("id, arn, identity_management_type, instance_alias, directory_id, inbound_calls_enabled, "
-            "outbound_calls_enabled, created_time, active_at, service_role, instance_access_url")
+            "outbound_calls_enabled, created_time, active_at, service_role, instance_access_url, live_numbers")
 
 
 def instance_id_of(value: str) -> str:

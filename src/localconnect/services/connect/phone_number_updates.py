@@ -27,7 +27,7 @@ def update_phone_number(call: Call, req: dict) -> dict:
     target = instances.active(call, target["id"])                                # ResourceNotFound
     settles_at = call.now + call.settings.settle_seconds
     moving = target["id"] != row["instance_id"]
-    if moving and phone_numbers.is_full(call, target["id"]):
+    if moving and phone_numbers.is_full(call, target):
         call.tx.execute("UPDATE phone_numbers SET failure_message = ?, settles_at = ? WHERE id = ?",
                         phone_numbers.LIMIT_MESSAGE, settles_at, row["id"])
     else:

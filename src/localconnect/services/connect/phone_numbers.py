@@ -94,11 +94,10 @@ def summary(call: Call, row) -> dict:
 
 # --- accepting a claim or an import --------------------------------------------------------------------
 
-def is_full(call: Call, instance_id: str) -> bool:
-    """Whether an instance already holds its quota of live numbers (IN_PROGRESS or CLAIMED, i.e. accepted
-    with outcome CLAIMED)."""
-    held = call.tx.one("SELECT live_numbers FROM instances WHERE id = ?", instance_id)["live_numbers"]
-    return held >= quotas.phone_numbers_per_instance(call)
+def is_full(call: Call, instance) -> bool:
+    """Whether an instance (its row, read in this transaction) already holds its quota of live numbers
+    (IN_PROGRESS or CLAIMED, i.e. accepted with outcome CLAIMED)."""
+    return instance["live_numbers"] >= quotas.phone_numbers_per_instance(call)
 
 
 def count_live(call: Call, instance_id: str, delta: int) -> None:
@@ -111,7 +110,7 @@ def accept(call: Call, instance, *, phone_number: str, country_code: str, number
     """Write a new number, IN_PROGRESS for ``settle_seconds``; its outcome is decided now (spec 12.3)."""
     number_id = str(uuid.uuid4())
     arn = call.arn("connect", f"phone-number/{number_id}")
-    full = is_full(call, instance["id"])
+    full = is_full(call, instance)
     outcome, message = ("FAILED", LIMIT_MESSAGE) if full else ("CLAIMED", None)
     settles_at = call.now + call.settings.settle_seconds
     call.tx.execute(
@@ -157,12 +156,14 @@ def import_phone_number(call: Call, req: dict) -> dict:
     if source["number_type"] == "SIMULATOR" and not call.settings.allow_simulator_import:
         raise InvalidParameterException(
             f"Source phone number {source_arn} is a SIMULATOR number; simulator numbers cannot be imported.")
+    # Two indexed lookups: one query with OR would scan the instance's numbers.
     if call.tx.one("SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? AND source_phone_number_arn = ? "
                    "AND outcome = 'CLAIMED'", call.account, call.region, source["arn"]):
         raise InvalidParameterException(                                       # 8: InvalidParameter
             f"Source phone number {source_arn} is already imported into Amazon Connect.")
     if call.tx.one("SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
                    "AND outcome = 'CLAIMED'", call.account, call.region, source["phone_number"]):
+        # the same E.164 number, claimed from the inventory or imported from another source
         raise InvalidParameterException(
             f"Phone number {source['phone_number']} is already claimed in Amazon Connect.")
     release_rule.ensure_not_blocked(call)                                      # 9: LimitExceeded
