@@ -139,7 +139,7 @@ class Admin:
     # --- routes -----------------------------------------------------------------------------------------
     async def health(self, data: dict):
         return 200, {"status": "ok", "version": __version__, "store": self.store.kind,
-                     "schema_version": self.store.schema_version()}
+                     "schema_version": self.store.schema_version(), **self.store.stats()}
 
     async def reset(self, data: dict):
         account = data.get("account")
