@@ -71,3 +71,15 @@ def test_bad_settings_are_named(flags, message):
 
 def test_every_setting_is_documented():
     assert set(settings_mod.HELP) == {f.name for f in settings_mod.fields(settings_mod.Settings)}
+
+
+def test_event_order_does_not_matter_and_clock_jumps_back_and_forth():
+    now = 900 * DAY
+    events = [now - 5 * DAY, now - 179 * DAY, now - 1, now - 90 * DAY]  # any order
+    state = evaluate(events, now, quota=2, percent=200, window_days=180)
+    assert state.blocked and state.lifts_at == now - 179 * DAY + 180 * DAY  # the oldest decides
+    assert evaluate(list(reversed(events)), now, 2, 200, 180) == state
+    jumped = evaluate(events, now + 2 * DAY, 2, 200, 180)  # forward: the oldest aged out
+    assert not jumped.blocked and jumped.events_in_window == 3
+    back = evaluate(events, now - 2, 2, 200, 180)  # backwards: the newest is in the future again
+    assert back.events_in_window == 3 and not back.blocked
