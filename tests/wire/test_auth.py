@@ -156,3 +156,13 @@ def test_bad_credentials_file_stops_startup_with_a_clear_message(tmp_path):
         proc.start()
     assert "entry 1: account must be a 12-digit string" in str(info.value)
     assert "Traceback" not in str(info.value)
+
+
+def test_a_presigned_url_is_verified_too(world):
+    server, instance, _ = world
+    connect, _ = _no_retry(server.url, "AKIDADMIN", "admin-secret")
+    url = connect.generate_presigned_url("describe_instance", Params={"InstanceId": instance["Id"]}, ExpiresIn=60)
+    response = requests.get(url)
+    assert response.status_code == 200 and response.json()["Instance"]["Id"] == instance["Id"]
+    tampered = requests.get(url.replace("X-Amz-Signature=", "X-Amz-Signature=0"))
+    assert (tampered.status_code, tampered.headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")

@@ -7,28 +7,21 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import random
 from typing import Any, Awaitable, Callable
 
 from .. import __version__, clock
 from ..asgi import BodyTooLarge, read_body, respond
-from ..gateway import validation
-from ..rules import quotas, release_rule
+from ..rules import quotas
 from ..rules.faults import FaultError, FaultInjector
 from ..rules.throttling import Throttler
 from ..services import registry
-from ..services.sms_voice import phone_numbers as sms_numbers
 from ..settings import Settings
 from ..store.engine import Store, Tx
+from . import seeding, state
+from .errors import AdminError
 
 log = logging.getLogger("localconnect.admin")
 PREFIX = "/_localconnect"
-
-
-class AdminError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def _json(status: int, payload: Any) -> tuple[int, list, bytes]:
@@ -152,7 +145,7 @@ class Admin:
         return 200, {"reset": account or "all"}
 
     def _clock_now(self, tx: Tx) -> dict:
-        offset = tx.one("SELECT offset_seconds FROM service_clock WHERE id = 1")["offset_seconds"]
+        offset = clock.offset(tx)
         return {"now": clock.now(offset), "offset_seconds": offset}
 
     async def get_clock(self, data: dict):
@@ -173,7 +166,7 @@ class Admin:
         return 200, await self.store.run(go, write=True)
 
     async def seed_sms_number(self, data: dict):
-        return 200, await self._in_partition(data, "SeedPhoneNumber", lambda call: _seed(call, data))
+        return 200, await self._in_partition(data, "SeedPhoneNumber", lambda call: seeding.seed(call, data))
 
     async def get_quotas(self, data: dict):
         def go(tx: Tx):
@@ -222,123 +215,4 @@ class Admin:
         return 200, {"cleared": self.faults.clear()}
 
     async def state(self, data: dict):
-        return 200, await self.store.run(lambda tx: _state(tx, self.settings), write=False)
-
-
-_SEED_SHAPE = "PhoneNumberInformation"
-
-
-def _seed(call: registry.Call, data: dict) -> dict:
-    """Create an End User Messaging number of any type and status, checked against PhoneNumberInformation."""
-    from ..gateway import catalog
-
-    known = {"account", "region", "PhoneNumber", "NumberType", "Status", "IsoCountryCode", "MessageType",
-             "NumberCapabilities", "TwoWayEnabled", "TwoWayChannelArn", "TwoWayChannelRole",
-             "SelfManagedOptOutsEnabled", "OptOutListName", "InternationalSendingEnabled",
-             "DeletionProtectionEnabled", "RegistrationId", "MonthlyLeasingPrice", "Tags"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise AdminError(400, "InvalidParameterException", f"unknown seed fields: {', '.join(unknown)}")
-    number_type = data.get("NumberType", "LONG_CODE")
-    country = data.get("IsoCountryCode", "US")
-    tags = data.get("Tags") or {}
-    if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise AdminError(400, "InvalidParameterException", "Tags must be an object of string keys and values")
-    info = {
-        "PhoneNumberArn": call.arn("sms-voice", "phone-number/phone-" + "0" * 32),
-        "PhoneNumber": data.get("PhoneNumber") or _seed_number(call, country, number_type),
-        "Status": data.get("Status", "ACTIVE"),
-        "IsoCountryCode": country,
-        "MessageType": data.get("MessageType", "TRANSACTIONAL"),
-        "NumberCapabilities": data.get("NumberCapabilities", ["SMS", "VOICE"]),
-        "NumberType": number_type,
-        "MonthlyLeasingPrice": data.get("MonthlyLeasingPrice", sms_numbers.PRICES.get(number_type, "1.00")),
-        "TwoWayEnabled": data.get("TwoWayEnabled", False),
-        "SelfManagedOptOutsEnabled": data.get("SelfManagedOptOutsEnabled", False),
-        "OptOutListName": data.get("OptOutListName", sms_numbers.DEFAULT_OPT_OUT_LIST),
-        "DeletionProtectionEnabled": data.get("DeletionProtectionEnabled", False),
-        "CreatedTimestamp": call.now,
-    }
-    for key in ("TwoWayChannelArn", "TwoWayChannelRole", "InternationalSendingEnabled", "RegistrationId"):
-        if data.get(key) is not None:
-            info[key] = data[key]
-    shape = catalog.service(catalog.SMS_VOICE).model.shape_for(_SEED_SHAPE)
-    failures = validation.validate(shape, info)
-    if failures:
-        raise AdminError(400, "ValidationException", validation.coral_message(failures))
-    if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
-                   "AND status <> 'DELETED'", call.account, call.region, info["PhoneNumber"]):
-        raise AdminError(400, "ConflictException",
-                         f"PhoneNumber {info['PhoneNumber']} already exists in {call.account} {call.region}")
-    row = sms_numbers.insert(
-        call, phone_number=info["PhoneNumber"], number_type=number_type, status_=info["Status"], active_at=None,
-        iso_country_code=country, message_type=info["MessageType"], capabilities=info["NumberCapabilities"],
-        opt_out_list_name=info["OptOutListName"], two_way_enabled=info["TwoWayEnabled"],
-        two_way_channel_arn=info.get("TwoWayChannelArn"), two_way_channel_role=info.get("TwoWayChannelRole"),
-        self_managed_opt_outs_enabled=info["SelfManagedOptOutsEnabled"],
-        international_sending_enabled=bool(info.get("InternationalSendingEnabled")),
-        deletion_protection_enabled=info["DeletionProtectionEnabled"], registration_id=info.get("RegistrationId"),
-        monthly_leasing_price=info["MonthlyLeasingPrice"], tags=tags)
-    return sms_numbers.information(call, row, with_tags=True)
-
-
-def _seed_number(call: registry.Call, country: str, number_type: str) -> str:
-    if number_type == "SHORT_CODE":
-        for _ in range(50):
-            candidate = str(random.Random().randrange(200000, 999999))
-            if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ?",
-                           call.account, call.region, candidate) is None:
-                return candidate
-    if country in sms_numbers.COUNTRIES and number_type in sms_numbers.COUNTRIES[country][1]:
-        return sms_numbers.new_phone_number(call, country, number_type)
-    if country in sms_numbers.COUNTRIES:
-        return sms_numbers.new_phone_number(call, country, "LONG_CODE")
-    raise AdminError(400, "InvalidParameterException",
-                     f"give PhoneNumber: localconnect has no number range for {country}")
-
-
-def _state(tx: Tx, settings: Settings) -> dict:
-    """A read-only JSON view of everything, per account and Region, with the release window's state."""
-    partitions: dict[tuple[str, str], dict] = {}
-
-    def part(account: str, region: str) -> dict:
-        return partitions.setdefault((account, region), {
-            "account": account, "region": region, "instances": [], "phone_numbers": [],
-            "sms_voice_phone_numbers": []})
-
-    offset = tx.one("SELECT offset_seconds FROM service_clock WHERE id = 1")["offset_seconds"]
-    now = clock.now(offset)
-    for row in tx.all("SELECT account, region FROM partitions ORDER BY account, region"):
-        part(row["account"], row["region"])
-    for row in tx.all("SELECT account, region, id, arn, instance_alias, active_at, live_numbers FROM instances "
-                      "ORDER BY created_time"):
-        part(row["account"], row["region"])["instances"].append(
-            {"Id": row["id"], "Arn": row["arn"], "InstanceAlias": row["instance_alias"],
-             "InstanceStatus": "ACTIVE" if now >= row["active_at"] else "CREATION_IN_PROGRESS",
-             "PhoneNumbersHeld": row["live_numbers"]})
-    for row in tx.all("SELECT account, region, id, phone_number, instance_id, outcome, settles_at, "
-                      "source_phone_number_arn FROM phone_numbers ORDER BY created_at"):
-        part(row["account"], row["region"])["phone_numbers"].append(
-            {"PhoneNumberId": row["id"], "PhoneNumber": row["phone_number"], "InstanceId": row["instance_id"],
-             "Status": "IN_PROGRESS" if now < row["settles_at"] else row["outcome"],
-             "SourcePhoneNumberArn": row["source_phone_number_arn"]})
-    for row in tx.all("SELECT account, region, id, phone_number, status, active_at, number_type "
-                      "FROM sms_phone_numbers ORDER BY created_timestamp"):
-        shown = "ACTIVE" if row["status"] == "PENDING" and row["active_at"] is not None and now >= row["active_at"] \
-            else row["status"]
-        part(row["account"], row["region"])["sms_voice_phone_numbers"].append(
-            {"PhoneNumberId": row["id"], "PhoneNumber": row["phone_number"], "Status": shown,
-             "NumberType": row["number_type"]})
-    for (account, region), p in partitions.items():
-        q = tx.one("SELECT phone_numbers_per_instance AS q FROM partitions WHERE account = ? AND region = ?",
-                   account, region)
-        quota = settings.phone_numbers_per_instance if q is None or q["q"] is None else int(q["q"])
-        events = [r["released_at"] for r in tx.all(
-            "SELECT released_at FROM release_events WHERE account = ? AND region = ?", account, region)]
-        window = release_rule.evaluate(events, now, quota, settings.release_allowance_percent,
-                                       settings.release_window_days)
-        p["release_window"] = {"events_in_window": window.events_in_window, "allowance": window.allowance,
-                               "blocked": window.blocked, "lifts_at": window.lifts_at,
-                               "window_days": settings.release_window_days}
-        p["phone_numbers_per_instance"] = quota
-    return {"now": now, "offset_seconds": offset, "partitions": list(partitions.values())}
+        return 200, await self.store.run(lambda tx: state.view(tx, self.settings), write=False)
