@@ -156,6 +156,8 @@ def test_update_to_a_full_instance_fails_and_the_number_stays(connect, lc):
     assert summary["InstanceId"] == a["Id"]
     assert summary["PhoneNumberStatus"] == {"Status": "FAILED",
                                             "Message": "The phone number limit for the target has been reached."}
+    shown = {n["PhoneNumberId"]: n["Status"] for n in lc.state()["partitions"][0]["phone_numbers"]}
+    assert shown[mine["PhoneNumberId"]] == "FAILED"  # the admin view agrees with DescribePhoneNumber
     # The same token and parameters replay; a later successful update clears the failure.
     assert connect.update_phone_number(PhoneNumberId=mine["PhoneNumberId"], InstanceId=b["Id"],
                                        ClientToken="move-1")["PhoneNumberId"] == mine["PhoneNumberId"]
