@@ -38,3 +38,8 @@ def error_of(call, *args, **kwargs) -> tuple[str, int, str, dict]:
     response = info.value.response
     return (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
             response["Error"].get("Message", ""), response)
+
+
+def connect_numbers(lc) -> list[dict]:
+    """Every Connect number of every account and Region, from the admin state view."""
+    return [n for p in lc.state()["partitions"] for n in p["phone_numbers"]]

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from botocore.exceptions import ClientError
 
 from localconnect.testing import clients
-from support import make_instance, request_number
+from support import connect_numbers, make_instance, request_number
 
 N = 20
 
@@ -29,9 +29,6 @@ def _race(fn, n=N):
         return list(pool.map(lambda i: _outcome(lambda: fn(i)), range(n)))
 
 
-def _numbers(lc) -> list:
-    return [n for p in lc.state()["partitions"] for n in p["phone_numbers"]]
-
 
 def test_concurrent_imports_of_one_source_number_let_exactly_one_through(connect, sms, lc):
     instance = make_instance(connect, lc)
@@ -42,7 +39,7 @@ def test_concurrent_imports_of_one_source_number_let_exactly_one_through(connect
     wins = [r for r in results if isinstance(r, dict)]
     assert len(wins) == 1
     assert sorted(r for r in results if isinstance(r, str)) == ["InvalidParameterException"] * (N - 1)
-    assert [n["PhoneNumberId"] for n in _numbers(lc)] == [wins[0]["PhoneNumberId"]]
+    assert [n["PhoneNumberId"] for n in connect_numbers(lc)] == [wins[0]["PhoneNumberId"]]
 
 
 def test_concurrent_imports_with_one_token_create_one_number(connect, sms, lc):
@@ -54,7 +51,7 @@ def test_concurrent_imports_with_one_token_create_one_number(connect, sms, lc):
     assert all(isinstance(r, dict) for r in results), results
     ids = {r["PhoneNumberId"] for r in results}
     assert len(ids) == 1
-    assert [n["PhoneNumberId"] for n in _numbers(lc)] == list(ids)
+    assert [n["PhoneNumberId"] for n in connect_numbers(lc)] == list(ids)
 
 
 def test_racing_for_the_last_free_slot_never_exceeds_the_quota(connect, sms, lc):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from support import error_of, make_instance, request_number
+from support import connect_numbers, error_of, make_instance, request_number
 
 IMPORT = "connect:ImportPhoneNumber"
 
-
-def _numbers(lc) -> list:
-    return [n for p in lc.state()["partitions"] for n in p["phone_numbers"]]
 
 
 def test_sdk_standard_retry_recovers_from_an_injected_500_with_one_number(connect, sms, lc):
@@ -22,7 +19,7 @@ def test_sdk_standard_retry_recovers_from_an_injected_500_with_one_number(connec
     out = retrying.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=source["PhoneNumberArn"],
                                        ClientToken="once")
     assert out["ResponseMetadata"]["RetryAttempts"] == 1
-    assert [n["PhoneNumberId"] for n in _numbers(lc)] == [out["PhoneNumberId"]]
+    assert [n["PhoneNumberId"] for n in connect_numbers(lc)] == [out["PhoneNumberId"]]
     assert lc.admin("GET", "/faults")[1] == {"faults": []}  # a counted fault is spent
 
 
@@ -37,7 +34,7 @@ def test_each_injected_error_has_its_code_and_status_and_writes_nothing(connect,
                                       SourcePhoneNumberArn=source["PhoneNumberArn"])
     assert (code, got) == (error, status)
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == error
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
     assert lc.admin("GET", "/faults")[1]["faults"][0]["injected"] == 1
     assert lc.admin("DELETE", "/faults")[1] == {"cleared": 1}
     assert no_retry.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=source["PhoneNumberArn"])

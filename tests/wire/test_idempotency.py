@@ -9,11 +9,7 @@ import urllib.request
 import pytest
 
 from localconnect.testing import clients
-from support import error_of, make_instance, request_number
-
-
-def _numbers(lc) -> list:
-    return [n for p in lc.state()["partitions"] for n in p["phone_numbers"]]
+from support import connect_numbers, error_of, make_instance, request_number
 
 
 def test_same_token_same_parameters_replays_the_same_number(connect, sms, lc):
@@ -24,14 +20,14 @@ def test_same_token_same_parameters_replays_the_same_number(connect, sms, lc):
     again = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=source["PhoneNumberArn"],
                                         ClientToken="token-1")
     assert (again["PhoneNumberId"], again["PhoneNumberArn"]) == (first["PhoneNumberId"], first["PhoneNumberArn"])
-    assert len(_numbers(lc)) == 1
+    assert len(connect_numbers(lc)) == 1
     # Even after the number has moved on (released), the token still answers with the same ids.
     lc.advance(1)
     connect.release_phone_number(PhoneNumberId=first["PhoneNumberId"])
     late = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=source["PhoneNumberArn"],
                                        ClientToken="token-1")
     assert late["PhoneNumberId"] == first["PhoneNumberId"]
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_same_token_other_parameters_is_idempotency_exception(connect, sms, lc):
@@ -44,7 +40,7 @@ def test_same_token_other_parameters_is_idempotency_exception(connect, sms, lc):
                                         PhoneNumberDescription="different")
     assert (code, status) == ("IdempotencyException", 409)
     assert "token-2" in message
-    assert len(_numbers(lc)) == 1
+    assert len(connect_numbers(lc)) == 1
 
 
 def test_tokens_are_per_operation_and_expire(connect, sms, lc):
@@ -58,7 +54,7 @@ def test_tokens_are_per_operation_and_expire(connect, sms, lc):
     assert (code, status) == ("InvalidParameterException", 400)  # already imported
     # ReleasePhoneNumber keeps its own tokens: the same string does not collide with the import's.
     connect.release_phone_number(PhoneNumberId=first["PhoneNumberId"], ClientToken="shared")
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_release_with_the_same_token_twice_answers_200_twice(connect, sms, lc):
@@ -143,7 +139,7 @@ def test_sdk_retry_after_a_lost_response_creates_one_number(connect, sms, lc, st
         proxy.server_close()
     assert out["ResponseMetadata"]["RetryAttempts"] == 1
     assert len(proxy.seen) == 2 and proxy.seen[0] == proxy.seen[1]  # the SDK resent the same ClientToken
-    numbers = _numbers(lc)
+    numbers = connect_numbers(lc)
     assert [n["PhoneNumberId"] for n in numbers] == [out["PhoneNumberId"]]
 
 
@@ -153,4 +149,4 @@ def test_sdk_auto_fills_the_token(connect, sms, lc):
     a = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=request_number(sms)["PhoneNumberArn"])
     b = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=request_number(sms)["PhoneNumberArn"])
     assert a["PhoneNumberId"] != b["PhoneNumberId"]
-    assert len(_numbers(lc)) == 2
+    assert len(connect_numbers(lc)) == 2

@@ -1,11 +1,7 @@
 """Each check of spec 12.2, in order, by code, HTTP status and message, with the state unchanged after it."""
 import pytest
 
-from support import error_of, import_settled, make_instance, request_number, seed_number
-
-
-def _numbers(lc) -> list:
-    return [n for p in lc.state()["partitions"] for n in p["phone_numbers"]]
+from support import connect_numbers, error_of, import_settled, make_instance, request_number, seed_number
 
 
 @pytest.fixture
@@ -28,7 +24,7 @@ def test_validation_comes_first_with_coral_message(connect, lc, ready):
                                         SourcePhoneNumberArn=source["PhoneNumberArn"])
     assert (code, status) == ("InvalidParameterException", 400)
     assert "at 'instanceId'" in message and "less than or equal to 100" in message
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_tags_are_validated(connect, lc, ready):
@@ -37,7 +33,7 @@ def test_tags_are_validated(connect, lc, ready):
                                         SourcePhoneNumberArn=source["PhoneNumberArn"], Tags={"aws:team": "x"})
     assert (code, status) == ("InvalidParameterException", 400)
     assert "at 'tags' failed to satisfy constraint: Map keys must satisfy constraint" in message
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_unknown_instance_is_not_found(connect, lc, ready):
@@ -47,7 +43,7 @@ def test_unknown_instance_is_not_found(connect, lc, ready):
                                         SourcePhoneNumberArn=source["PhoneNumberArn"])
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert missing in message
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_instance_not_yet_active_is_not_found(connect, sms, lc):
@@ -58,7 +54,7 @@ def test_instance_not_yet_active_is_not_found(connect, sms, lc):
                                         SourcePhoneNumberArn=source["PhoneNumberArn"])
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert "not active" in message
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_instance_of_another_region_is_not_found(connect, lc, ready):
@@ -82,7 +78,7 @@ def test_source_arn_that_does_not_parse(connect, lc, ready, arn):
                                         SourcePhoneNumberArn=arn)
     assert (code, status) == ("InvalidParameterException", 400)
     assert message == f"SourcePhoneNumberArn is not an AWS End User Messaging SMS phone number ARN: {arn}"
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_source_arn_of_another_region(connect, lc, ready):
@@ -119,7 +115,7 @@ def test_deleted_source_number(connect, sms, lc, ready):
     code, status, _, _ = error_of(connect.import_phone_number, InstanceId=instance["Id"],
                                   SourcePhoneNumberArn=source["PhoneNumberArn"])
     assert (code, status) == ("ResourceNotFoundException", 404)
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 @pytest.mark.parametrize("status_", ["PENDING", "ASSOCIATING", "DISASSOCIATING"])
@@ -131,7 +127,7 @@ def test_source_not_active(connect, lc, ready, status_):
     assert (code, status) == ("InvalidParameterException", 400)
     assert message == (f"Source phone number {seeded['PhoneNumberArn']} is {status_}; "
                        "only ACTIVE numbers can be imported.")
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_simulator_numbers_cannot_be_imported(connect, sms, lc, ready):
@@ -141,7 +137,7 @@ def test_simulator_numbers_cannot_be_imported(connect, sms, lc, ready):
                                         SourcePhoneNumberArn=simulator["PhoneNumberArn"])
     assert (code, status) == ("InvalidParameterException", 400)
     assert "SIMULATOR" in message and "cannot be imported" in message
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_already_imported_while_in_progress_and_claimed(connect, lc, ready):
@@ -152,7 +148,7 @@ def test_already_imported_while_in_progress_and_claimed(connect, lc, ready):
                                             SourcePhoneNumberArn=source["PhoneNumberArn"])
         assert (code, status) == ("InvalidParameterException", 400)
         assert message == f"Source phone number {source['PhoneNumberArn']} is already imported into Amazon Connect."
-        assert [n["PhoneNumberId"] for n in _numbers(lc)] == [first["PhoneNumberId"]]
+        assert [n["PhoneNumberId"] for n in connect_numbers(lc)] == [first["PhoneNumberId"]]
         lc.advance(1)
 
 
@@ -212,7 +208,7 @@ def test_release_while_in_progress_is_resource_in_use(connect, lc, ready):
     assert "IN_PROGRESS" in message
     lc.advance(1)
     connect.release_phone_number(PhoneNumberId=out["PhoneNumberArn"])  # by ARN works too
-    assert _numbers(lc) == []
+    assert connect_numbers(lc) == []
 
 
 def test_release_unknown_number(connect, lc):
