@@ -596,3 +596,13 @@ def test_numbers_are_partitioned_by_account_and_region(lc):
     a = request_number(sms_us, "LONG_CODE", ClientToken="shared-token")
     b = request_number(sms_eu, "LONG_CODE", ClientToken="shared-token")
     assert a["PhoneNumberId"] != b["PhoneNumberId"]
+
+
+def test_outputs_carry_only_the_members_their_operation_models(sms, lc):
+    """Update and Release answer with their own output shapes, not the whole PhoneNumberInformation."""
+    number = request_number(sms, "LONG_CODE", DeletionProtectionEnabled=False)
+    updated = sms.update_phone_number(PhoneNumberId=number["PhoneNumberId"], SelfManagedOptOutsEnabled=True)
+    assert "PoolId" not in updated and "Tags" not in updated and updated["SelfManagedOptOutsEnabled"] is True
+    released = sms.release_phone_number(PhoneNumberId=number["PhoneNumberId"])
+    assert released["Status"] == "DELETED"
+    assert not {"DeletionProtectionEnabled", "InternationalSendingEnabled", "PoolId"} & set(released)

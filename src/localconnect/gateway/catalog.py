@@ -41,6 +41,9 @@ class Operation:
     body_members: dict[str, str] = field(default_factory=dict)
     method: str = "POST"
     request_uri: str = "/"
+    # The output shape's members: handlers may return a shared description (e.g. PhoneNumberInformation) and
+    # the serializer keeps what this operation's output models.
+    output_members: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -86,6 +89,8 @@ def _build_operation(service_key: str, op: OperationModel) -> Operation:
             else:
                 result.body_members[name] = name
     result.idempotency_member = idem
+    if op.output_shape is not None:
+        result.output_members = frozenset(op.output_shape.members)
     return result
 
 

@@ -86,7 +86,7 @@ class Gateway:
                 raise _injected(op, fault)
             output = await self.store.run(
                 lambda tx: self._execute(tx, op, handler, identity, params, request_id), handler.write)
-            status, out_headers, out_body = serializing.success(service_key, request_id, output)
+            status, out_headers, out_body = serializing.success(op, request_id, output)
         except errors.ApiError as err:
             status, out_headers, out_body = serializing.error(service_key, request_id, err)
         except Exception:

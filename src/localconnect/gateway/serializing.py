@@ -35,9 +35,10 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
-def success(service_key: str, request_id: str, output: dict | None) -> tuple[int, list, bytes]:
-    svc = catalog.service(service_key)
-    body = dumps(compact(output or {}))
+def success(op: catalog.Operation, request_id: str, output: dict | None) -> tuple[int, list, bytes]:
+    svc = catalog.service(op.service)
+    output = {k: v for k, v in (output or {}).items() if k in op.output_members}
+    body = dumps(compact(output))
     return 200, _headers(svc.content_type, request_id, len(body)), body
 
 

@@ -258,9 +258,7 @@ def update_phone_number(call: Call, req: dict) -> dict:
     if changes:
         assignments = ", ".join(f"{column} = ?" for column in changes)
         call.tx.execute(f"UPDATE sms_phone_numbers SET {assignments} WHERE id = ?", *changes.values(), row["id"])
-    info = information(call, find(call, row["id"]))
-    info.pop("PoolId", None)
-    return info
+    return information(call, find(call, row["id"]))
 
 
 def in_use_by_connect(call: Call, arn: str) -> bool:
@@ -281,7 +279,4 @@ def release_phone_number(call: Call, req: dict) -> dict:
             Reason="RESOURCE_DELETION_NOT_ALLOWED", ResourceType="phone-number", ResourceId=row["id"])
     call.tx.execute("UPDATE sms_phone_numbers SET status = 'DELETED', deleted_at = ? WHERE id = ?", call.now, row["id"])
     tagging.drop(call, row["arn"])
-    info = information(call, find(call, row["id"]))
-    for member in ("InternationalSendingEnabled", "DeletionProtectionEnabled", "PoolId"):
-        info.pop(member, None)
-    return info
+    return information(call, find(call, row["id"]))
