@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
+# One install at a time: `make serve` and `make test` started together on a fresh clone share it (the second waits
+# on a lock for the first, then finds it done) instead of racing into a half-made venv.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-	@touch $(STAMP)
+	@$(PYTHON) -c "$$LOCKED_INSTALL" "$(VENV)" "$(PYTHON)"
 
 serve: $(STAMP)
 	$(BIN)/localconnect serve --host 127.0.0.1 --port 4599 --store sqlite --data-dir ./.localconnect
@@ -26,4 +26,35 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) .localconnect .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV).lock .localconnect .pytest_cache .hypothesis
+
+# Python rather than flock(1), which macOS lacks. Progress: one line per package pip fetches.
+define LOCKED_INSTALL
+import fcntl, os, subprocess, sys
+venv, python = sys.argv[1], sys.argv[2]
+stamp, venv_python = os.path.join(venv, ".installed"), os.path.join(venv, "bin", "python")
+lock = open(venv.rstrip("/") + ".lock", "w")
+try:
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    print(f"waiting for the install into {venv} that another make is running ...", flush=True)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime("pyproject.toml"):
+    sys.exit(0)
+has_pip = os.path.exists(venv_python) and subprocess.call(
+    [venv_python, "-m", "pip", "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+if not has_pip:
+    print(f"creating {venv} with {python} ...", flush=True)
+    subprocess.check_call([python, "-m", "venv", "--clear", venv])
+print(f"installing localconnect and its test dependencies into {venv} (about 30 s the first time) ...", flush=True)
+pip = subprocess.Popen([venv_python, "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]"],
+                       stdout=subprocess.PIPE, text=True)
+for line in pip.stdout:
+    if line.startswith(("Collecting", "Installing collected", "Successfully installed")):
+        print("  " + line.rstrip()[:150], flush=True)
+if pip.wait() != 0:
+    sys.exit(f"pip install into {venv} failed (exit {pip.returncode}); its messages are above")
+open(stamp, "w").close()
+print(f"{venv} is ready", flush=True)
+endef
+export LOCKED_INSTALL

@@ -21,6 +21,34 @@ def postgres_schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options={quote('-csearch_path=' + schema)}"
 
 
+def _needs_postgres(item) -> bool:
+    params = getattr(item, "callspec", None)
+    return "postgres_schema" in item.fixturenames or (params is not None and "postgresql" in params.params.values())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without LOCALCONNECT_TEST_POSTGRES_URL, the PostgreSQL variants are left out and counted in one line,
+    not reported as a skip each."""
+    if POSTGRES_URL:
+        return
+    left_out = [item for item in items if _needs_postgres(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _needs_postgres(item)]
+        config.stash[_POSTGRES_LEFT_OUT] = len(left_out)
+
+
+_POSTGRES_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = config.stash.get(_POSTGRES_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"PostgreSQL: {left_out} test{'s' if left_out > 1 else ''} not run (deselected); set LOCALCONNECT_TEST_POSTGRES_URL="
+            "postgresql://postgres@127.0.0.1:5432/test to run them too (.ci/run does)")
+
+
 @pytest.fixture(scope="session")
 def postgres_schema():
     """A fresh PostgreSQL schema for this test session (factory: call it for more), dropped at the end."""

@@ -24,7 +24,10 @@ def test_concurrent_commits_share_fsyncs_and_every_answer_is_on_disk(tmp_path):
         assert len({r["PhoneNumberId"] for r in results}) == 60
         assert after["commits"] - before["commits"] == 60
         assert after["durable_commits"] == after["commits"]  # nothing was answered before it was on disk
-        assert after["fsyncs"] - before["fsyncs"] <= 60
+        fsyncs = after["fsyncs"] - before["fsyncs"]
+        # Shared: fewer fsyncs than commits (one fsync per commit, the thing group commit replaces, fails here),
+        # and at least one (an answer before any fsync would fail too).
+        assert 1 <= fsyncs < 60, fsyncs
     # And all of it is there after a restart.
     with ServerProcess("--store", "sqlite:///" + str(tmp_path / "group.db")) as again:
         connect, _ = clients(again.url)

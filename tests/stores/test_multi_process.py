@@ -1,5 +1,5 @@
 """Rules enforced by the database, not by a process: two server processes sharing one store (a SQLite file,
-or PostgreSQL) race 20 claims and imports at the release allowance's last slot (issue: quotas, spec 12.4)."""
+or PostgreSQL) race 20 claims and imports at the release allowance's last slot (issue: quotas, docs/behaviour.md §4."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

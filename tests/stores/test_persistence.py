@@ -94,7 +94,7 @@ def test_bad_store_is_a_clear_error(tmp_path):
     proc = ServerProcess("--store", "mysql://nope")
     with pytest.raises(RuntimeError) as info:
         proc.start()
-    assert "cannot open store mysql://nope" in str(info.value)
+    assert "localconnect: setting store: 'mysql://nope' is not a store; use sqlite, memory" in str(info.value)
     assert "Traceback" not in str(info.value)
 
 

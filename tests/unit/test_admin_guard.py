@@ -1,4 +1,4 @@
-"""Beyond loopback the admin API requires the bearer token (spec 12.9), checked here without binding to any
+"""Beyond loopback the admin API requires the bearer token (docs/behaviour.md §9), checked here without binding to any
 non-loopback address: the admin ASGI app is called directly."""
 from __future__ import annotations
 

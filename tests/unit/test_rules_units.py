@@ -83,3 +83,10 @@ def test_event_order_does_not_matter_and_clock_jumps_back_and_forth():
     assert not jumped.blocked and jumped.events_in_window == 3
     back = evaluate(events, now - 2, 2, 200, 180)  # backwards: the newest is in the future again
     assert back.events_in_window == 3 and not back.blocked
+
+
+def test_an_allowance_of_zero_blocks_with_or_without_events_and_never_lifts():
+    # Quota 0 after releases: the window used to index past its events (a 500 on Claim and on the state view).
+    for events in ([], [50.0], [10.0, 20.0, 30.0]):
+        state = evaluate(events, now=100.0, quota=0, percent=200.0, window_days=180.0)
+        assert state.blocked and state.allowance == 0 and state.lifts_at is None

@@ -18,7 +18,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, AWSResponse
 from botocore.credentials import Credentials
 
-from localconnect.gateway.errors import (
+from localconnect.core.errors import (
     InvalidSignatureException,
     MissingAuthenticationTokenException,
     UnrecognizedClientException,

@@ -26,7 +26,7 @@ def test_bucket_ignores_a_clock_that_goes_backwards():
 
 def test_throttler_modes_and_limits():
     off = Throttler("off")
-    assert not off.active and all(off.allow("a", "r", "connect:ListInstances", 0.0) for _ in range(100))
+    assert all(off.allow("a", "r", "connect:ListInstances", 0.0) for _ in range(100))
     aws = Throttler("aws", {"connect:ImportPhoneNumber": (1.0, 2.0)})
     assert aws.limit_for("connect:DescribePhoneNumber") == (2.0, 5.0)
     assert aws.limit_for("connect:CreateInstance") == (0.1, 1.0)

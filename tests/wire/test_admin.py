@@ -5,12 +5,14 @@ from __future__ import annotations
 import http.client
 from urllib.parse import urlsplit
 
+from localconnect.store import schema
 from support import make_instance, seed_number
 
 
 def test_health_names_the_store_and_schema(lc):
     status, body = lc.admin("GET", "/health")
-    assert status == 200 and body["status"] == "ok" and body["store"] == lc.store and body["schema_version"] >= 2
+    assert status == 200 and body["status"] == "ok" and body["store"] == lc.store
+    assert body["schema_version"] == schema.LATEST  # every migration applied, no more, no fewer
 
 
 def test_clock_reads_advances_and_sets(lc):
@@ -50,7 +52,10 @@ def test_an_encoded_prefix_does_not_reach_the_admin_api(lc):
 
 
 def test_unknown_admin_routes_and_empty_requests(lc):
-    assert lc.admin("GET", "/nope")[0] == 404
-    assert lc.admin("GET", "/reset")[0] == 405
+    status, body = lc.admin("GET", "/nope")
+    assert status == 404 and body["error"]["code"] == "UnknownOperationException" and "/nope" in body["error"]["message"]
+    status, body = lc.admin("GET", "/reset")
+    assert status == 405 and body["error"]["code"] == "UnknownOperationException"
     status, body = lc.admin("POST", "/quotas", None)
-    assert status == 400
+    assert status == 400 and body["error"]["code"] == "InvalidParameterException"
+    assert "phone_numbers_per_instance" in body["error"]["message"]

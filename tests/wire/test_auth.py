@@ -1,4 +1,4 @@
-"""auth = sigv4: signature verification and IAM policies through boto3 against a running server (spec 12.7)."""
+"""auth = sigv4: signature verification and IAM policies through boto3 against a running server (docs/behaviour.md §7)."""
 from __future__ import annotations
 
 import json

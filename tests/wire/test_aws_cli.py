@@ -1,4 +1,4 @@
-"""The real AWS CLI (v1, from PyPI) against a running server (spec 11): the import story from a shell."""
+"""The real AWS CLI (v1, from PyPI) against a running server (README quick start): the import story from a shell."""
 from __future__ import annotations
 
 import json
@@ -92,7 +92,7 @@ def test_import_story_through_the_cli(aws, lc, connect, sms):
     assert source["Status"] == "ACTIVE" and source["NumberType"] == "TOLL_FREE"
     assert source["PhoneNumberArn"] == \
         f"arn:aws:sms-voice:us-east-1:123456789012:phone-number/{source['PhoneNumberId']}"
-    # CLI v1 prints timestamps as they came over the wire: epoch seconds (spec 12.8)
+    # CLI v1 prints timestamps as they came over the wire: epoch seconds (docs/behaviour.md §8)
     assert isinstance(source["CreatedTimestamp"], float)
     assert abs(source["CreatedTimestamp"] - lc.state()["now"]) < 60
 

@@ -1,4 +1,4 @@
-"""Rules that must hold under concurrency, on every store (spec 12.2, 12.3, 12.6): racing requests from
+"""Rules that must hold under concurrency, on every store (docs/behaviour.md §2, §3, §6): racing requests from
 many client threads against one server."""
 from __future__ import annotations
 

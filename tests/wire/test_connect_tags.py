@@ -1,4 +1,4 @@
-"""Connect TagResource, UntagResource and ListTagsForResource on instances (spec 3 TagMap/TagKey, 4.2, 8.1):
+"""Connect TagResource, UntagResource and ListTagsForResource on instances docs/behaviour.md §10 TagMap/TagKey, 4.2, 8.1):
 one source of truth shared with DescribeInstance, tags leave with their resource, limits and ARN forms."""
 from urllib.parse import quote
 
@@ -109,7 +109,7 @@ def test_aws_prefixed_key_at_create_is_rejected_and_nothing_is_created(connect, 
     code, status, message, _ = error_of(
         connect.create_instance, IdentityManagementType="CONNECT_MANAGED", InstanceAlias="awscreate",
         InboundCallsEnabled=True, OutboundCallsEnabled=True, Tags={"aws:x": "y"})
-    # CreateInstance models InvalidRequestException and no InvalidParameterException (spec 5)
+    # CreateInstance models InvalidRequestException and no InvalidParameterException (docs/behaviour.md §8)
     assert (code, status) == ("InvalidRequestException", 400)
     assert TAG_KEY_PATTERN in message
     assert connect.list_instances()["InstanceSummaryList"] == []

@@ -1,4 +1,4 @@
-"""Shape constraints of the models enforced on the server (spec 1.2, 3, 5, 12.2 step 1), one test per kind:
+"""Shape constraints of the models enforced on the server (docs/behaviour.md §8, §2 step 1), one test per kind:
 required, type, string length, list size, map size, integer range, pattern (incl. Unicode classes), enum.
 
 Connect answers InvalidParameterException, or InvalidRequestException for operations that model it and not

@@ -1,4 +1,4 @@
-"""Fault injection through the admin API (spec 12.7): the 500, 429 and 403 of ImportPhoneNumber on demand, and
+"""Fault injection through the admin API (docs/behaviour.md §7): the 500, 429 and 403 of ImportPhoneNumber on demand, and
 boto3's standard retry recovering from an injected 500 with exactly one number created."""
 from __future__ import annotations
 

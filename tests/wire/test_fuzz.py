@@ -1,4 +1,4 @@
-"""Hostile and malformed raw HTTP against a running server (spec 1.4, 1.5, 12.8), driven by hypothesis.
+"""Hostile and malformed raw HTTP against a running server (docs/behaviour.md §8), driven by hypothesis.
 
 The property everywhere: every answer is a 2xx or a well-formed AWS JSON error — never a 500 (no unhandled
 error), never HTML, never a bare text body; Connect errors carry ``x-amzn-ErrorType`` and ``Message``, End

@@ -1,4 +1,4 @@
-"""ClientToken idempotency on ImportPhoneNumber and ReleasePhoneNumber (spec 12.6), including the SDK's own
+"""ClientToken idempotency on ImportPhoneNumber and ReleasePhoneNumber (docs/behaviour.md §6), including the SDK's own
 retry of a 500 or 429 with the same token after the server has already committed the first attempt."""
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def test_sdk_retry_after_a_lost_response_creates_one_number(connect, sms, lc, st
 
 
 def test_sdk_auto_fills_the_token(connect, sms, lc):
-    """Without a ClientToken botocore generates one per call (spec 1.2): two calls are two imports."""
+    """Without a ClientToken botocore generates one per call (docs/behaviour.md §6): two calls are two imports."""
     instance = make_instance(connect, lc)
     a = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=request_number(sms)["PhoneNumberArn"])
     b = connect.import_phone_number(InstanceId=instance["Id"], SourcePhoneNumberArn=request_number(sms)["PhoneNumberArn"])

@@ -1,4 +1,4 @@
-"""Each check of spec 12.2, in order, by code, HTTP status and message, with the state unchanged after it."""
+"""Each check of docs/behaviour.md §2, in order, by code, HTTP status and message, with the state unchanged after it."""
 import pytest
 
 from support import connect_numbers, error_of, import_settled, make_instance, request_number, seed_number
@@ -59,7 +59,7 @@ def test_instance_not_yet_active_is_not_found(connect, sms, lc):
 
 def test_instance_of_another_region_is_not_found(connect, lc, ready):
     instance, _ = ready
-    west_connect, west_sms = lc.clients(region="eu-west-1")
+    west_connect, west_sms = lc.clients(region="eu-west-2")
     west_source = request_number(west_sms, "LONG_CODE", country="GB")
     code, status, _, _ = error_of(west_connect.import_phone_number, InstanceId=instance["Id"],
                                   SourcePhoneNumberArn=west_source["PhoneNumberArn"])
@@ -83,11 +83,11 @@ def test_source_arn_that_does_not_parse(connect, lc, ready, arn):
 
 def test_source_arn_of_another_region(connect, lc, ready):
     instance, source = ready
-    arn = source["PhoneNumberArn"].replace(":us-east-1:", ":eu-west-1:")
+    arn = source["PhoneNumberArn"].replace(":us-east-1:", ":eu-west-2:")
     code, status, message, _ = error_of(connect.import_phone_number, InstanceId=instance["Id"],
                                         SourcePhoneNumberArn=arn)
     assert (code, status) == ("InvalidParameterException", 400)
-    assert message == "SourcePhoneNumberArn is in Region eu-west-1; import it in that Region, not us-east-1."
+    assert message == "SourcePhoneNumberArn is in Region eu-west-2; import it in that Region, not us-east-1."
 
 
 def test_source_arn_of_another_account(connect, lc, ready):

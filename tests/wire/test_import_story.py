@@ -22,7 +22,7 @@ def test_create_request_import_settle_list_tag_release_reimport(connect, sms, lc
     assert summary["InstanceId"] == instance["Id"]
     assert summary["PhoneNumberDescription"] == "support line"
     assert summary["Tags"] == {"team": "ops"}
-    # Lists show CLAIMED numbers only (spec 12.3)
+    # Lists show CLAIMED numbers only (docs/behaviour.md §3)
     assert connect.list_phone_numbers_v2(InstanceId=instance["Id"])["ListPhoneNumbersSummaryList"] == []
 
     lc.advance(1)

@@ -1,5 +1,5 @@
 """Connect instances through boto3: CreateInstance, DescribeInstance, ListInstances, DeleteInstance
-(spec 4.2, 7.4, 8.1), their quota, alias rules, pagination and ClientToken idempotency (spec 12.6)."""
+(docs/behaviour.md §3, §4), their quota, alias rules, pagination and ClientToken idempotency (docs/behaviour.md §6)."""
 import base64
 import datetime
 import json
@@ -284,7 +284,7 @@ def test_create_instance_replay_after_delete_returns_the_stored_response(connect
 
 
 def test_failed_create_instance_is_not_remembered_for_its_token(connect, lc):
-    """Errors are not stored: a retry with the same token re-executes (spec 12.6)."""
+    """Errors are not stored: a retry with the same token re-executes (docs/behaviour.md §6)."""
     create(connect, "one"), create(connect, "two")
     assert error_of(create, connect, "three", ClientToken="token-4")[:2] == ("ServiceQuotaExceededException", 402)
     raise_instance_quota(lc, 3)

@@ -84,11 +84,11 @@ def test_v1_legacy_arns_type_mapping_filters_and_pages(connect, two_instances):
         assert set(entry) == {"Id", "Arn", "PhoneNumber", "PhoneNumberType", "PhoneNumberCountryCode"}
     types = {e["PhoneNumber"]: e["PhoneNumberType"] for e in entries}
     uifn = next(p for p in held if p.startswith("+800"))
-    assert types[uifn] == "TOLL_FREE"  # v1 reports UIFN as TOLL_FREE (spec 4.2)
+    assert types[uifn] == "TOLL_FREE"  # v1 reports UIFN as TOLL_FREE (docs/behaviour.md §3)
     toll_free = connect.list_phone_numbers(InstanceId=a["Id"], PhoneNumberTypes=["TOLL_FREE"])
     assert sorted(e["PhoneNumber"] for e in toll_free["PhoneNumberSummaryList"]) == sorted(
         p for p in types if types[p] == "TOLL_FREE")
-    # A legacy ARN cannot be tagged (spec 2)
+    # A legacy ARN cannot be tagged (docs/behaviour.md §10)
     code, status, _, _ = error_of(connect.tag_resource, resourceArn=entries[0]["Arn"], tags={"k": "v"})
     assert (code, status) == ("ResourceNotFoundException", 404)
     code, status, _, _ = error_of(connect.list_phone_numbers, InstanceId=a["Id"], NextToken="nope")

@@ -1,4 +1,4 @@
-"""The 200 % / rolling-180-day release rule through boto3 (spec 8.3, 12.4), including the API reference's own
+"""The 200 % / rolling-180-day release rule through boto3 (docs/behaviour.md §4), including the API reference's own
 example, run in seconds with the admin clock."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """End User Messaging SMS/voice v2 (``pinpoint-sms-voice-v2``, awsJson1_0) phone numbers through boto3
-(spec 6, 7.3, 10, 12.5, 12.6): RequestPhoneNumber, DescribePhoneNumbers, UpdatePhoneNumber,
+(docs/behaviour.md §5, §6): RequestPhoneNumber, DescribePhoneNumbers, UpdatePhoneNumber,
 ReleasePhoneNumber, tags, the admin seeding of numbers and the account/Region partitioning."""
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def test_unsupported_country_or_type_is_a_validation_error(sms, number_type, cou
 
 
 def test_short_code_cannot_be_requested(sms):
-    # SHORT_CODE is not in RequestPhoneNumber's NumberType enum: the model's validation refuses it (spec 12.5)
+    # SHORT_CODE is not in RequestPhoneNumber's NumberType enum: the model's validation refuses it (docs/behaviour.md §5)
     code, status, message, response = error_of(request_number, sms, "SHORT_CODE")
     assert (code, status) == ("ValidationException", 400)
     assert "at 'numberType' failed to satisfy constraint: Member must satisfy enum value set" in message
@@ -153,7 +153,7 @@ def test_client_token_replay_after_release_returns_the_stored_response(sms):
     sms.release_phone_number(PhoneNumberId=first["PhoneNumberId"])
     again = request_number(sms, "LONG_CODE", ClientToken="token-r")
     assert again["PhoneNumberId"] == first["PhoneNumberId"]
-    assert again["Status"] == "ACTIVE"  # the stored response, byte for byte (spec 12.6)
+    assert again["Status"] == "ACTIVE"  # the stored response, byte for byte (docs/behaviour.md §6)
     assert listed_ids(sms) == []
 
 

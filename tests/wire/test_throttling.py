@@ -1,4 +1,4 @@
-"""Throttling in `aws` mode and from the config file (spec 8.2, 12.7), against servers of their own."""
+"""Throttling in `aws` mode and from the config file (docs/behaviour.md §7), against servers of their own."""
 from __future__ import annotations
 
 import time
@@ -43,7 +43,7 @@ def test_a_burst_gets_at_most_burst_plus_refill(fresh):
 
 def test_buckets_are_per_operation_and_region(fresh):
     east, _ = clients(fresh.url, retries={"mode": "standard", "total_max_attempts": 1})
-    west, _ = clients(fresh.url, region="eu-west-1", retries={"mode": "standard", "total_max_attempts": 1})
+    west, _ = clients(fresh.url, region="eu-west-2", retries={"mode": "standard", "total_max_attempts": 1})
     for _ in range(5):
         east.list_instances()
     code, status, _, _ = error_of(east.list_instances)
@@ -83,6 +83,6 @@ def test_config_file_limits_apply_to_end_user_messaging(fresh):
     code, _, message, response = error_of(request)
     assert (code, message) == ("ThrottlingException", "Rate exceeded")
     assert response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/x-amz-json-1.0"
-    # Other End User Messaging operations are not throttled in aws mode (spec 8.4)
+    # Other End User Messaging operations are not throttled in aws mode (docs/behaviour.md §7)
     for _ in range(8):
         sms.describe_phone_numbers()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import random
 
+from ..core.call import Call
 from ..gateway import catalog, validation
-from ..services import registry
 from ..services.sms_voice import phone_numbers as sms_numbers
 from .errors import AdminError
 
 _SEED_SHAPE = "PhoneNumberInformation"
 
 
-def seed(call: registry.Call, data: dict) -> dict:
+def seed(call: Call, data: dict) -> dict:
     """Create an End User Messaging number of any type and status, checked against PhoneNumberInformation."""
     known = {"account", "region", "PhoneNumber", "NumberType", "Status", "IsoCountryCode", "MessageType",
              "NumberCapabilities", "TwoWayEnabled", "TwoWayChannelArn", "TwoWayChannelRole",
@@ -26,6 +26,11 @@ def seed(call: registry.Call, data: dict) -> dict:
     tags = data.get("Tags") or {}
     if not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
         raise AdminError(400, "InvalidParameterException", "Tags must be an object of string keys and values")
+    tag_shape = catalog.service(catalog.SMS_VOICE).model.operation_model("TagResource").input_shape
+    failures = validation.validate(tag_shape, {"ResourceArn": call.arn("sms-voice", "phone-number/phone-" + "0" * 32),
+                                               "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    if tags and failures:  # the model's bounds: 200 tags, keys 1-128 and values 0-256 characters
+        raise AdminError(400, "ValidationException", validation.coral_message(failures))
     info = {
         "PhoneNumberArn": call.arn("sms-voice", "phone-number/phone-" + "0" * 32),
         "PhoneNumber": data.get("PhoneNumber") or _seed_number(call, country, number_type),
@@ -48,8 +53,7 @@ def seed(call: registry.Call, data: dict) -> dict:
     failures = validation.validate(shape, info)
     if failures:
         raise AdminError(400, "ValidationException", validation.coral_message(failures))
-    if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
-                   "AND status <> 'DELETED'", call.account, call.region, info["PhoneNumber"]):
+    if sms_numbers.exists(call, info["PhoneNumber"]):
         raise AdminError(400, "ConflictException",
                          f"PhoneNumber {info['PhoneNumber']} already exists in {call.account} {call.region}")
     row = sms_numbers.insert(
@@ -64,12 +68,11 @@ def seed(call: registry.Call, data: dict) -> dict:
     return sms_numbers.information(call, row, with_tags=True)
 
 
-def _seed_number(call: registry.Call, country: str, number_type: str) -> str:
+def _seed_number(call: Call, country: str, number_type: str) -> str:
     if number_type == "SHORT_CODE":
         for _ in range(50):
             candidate = str(random.Random().randrange(200000, 999999))
-            if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ?",
-                           call.account, call.region, candidate) is None:
+            if not sms_numbers.exists(call, candidate):
                 return candidate
     if country in sms_numbers.COUNTRIES and number_type in sms_numbers.COUNTRIES[country][1]:
         return sms_numbers.new_phone_number(call, country, number_type)

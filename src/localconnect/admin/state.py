@@ -6,28 +6,27 @@ with what DescribePhoneNumber or ClaimPhoneNumber would answer.
 from __future__ import annotations
 
 from .. import clock
+from ..core.call import Call
 from ..rules import quotas, release_rule
-from ..services import registry
-from ..services.connect import instances, phone_numbers
+from ..services.connect import instances, numbers
 from ..services.sms_voice import phone_numbers as sms_numbers
 from ..settings import Settings
-from ..store.engine import Tx
+from ..store.engine import Tx, partitions
 
 
 def view(tx: Tx, settings: Settings) -> dict:
     offset = clock.offset(tx)
     now = clock.now(offset)
     # Every write takes its account+Region's lock, which creates the partitions row: it lists every partition.
-    rows = tx.all("SELECT account, region FROM partitions ORDER BY account, region")
+    rows = partitions(tx)
     return {"now": now, "offset_seconds": offset, "partitions": [
-        _partition(registry.Call(service="admin", operation="State", account=r["account"], region=r["region"],
+        _partition(Call(service="admin", operation="State", account=r["account"], region=r["region"],
                                  principal_arn=f"arn:aws:iam::{r['account']}:root", now=now, tx=tx,
                                  settings=settings, request_id="admin"))
         for r in rows]}
 
 
-def _partition(call: registry.Call) -> dict:
-    where = (call.account, call.region)
+def _partition(call: Call) -> dict:
     window = release_rule.state(call)
     return {
         "account": call.account,
@@ -35,19 +34,15 @@ def _partition(call: registry.Call) -> dict:
         "instances": [
             {"Id": row["id"], "Arn": row["arn"], "InstanceAlias": row["instance_alias"],
              "InstanceStatus": instances.status(call, row), "PhoneNumbersHeld": row["live_numbers"]}
-            for row in call.tx.all("SELECT id, arn, instance_alias, active_at, live_numbers FROM instances "
-                                   "WHERE account = ? AND region = ? ORDER BY created_time, id", *where)],
+            for row in instances.all_of_partition(call)],
         "phone_numbers": [
             {"PhoneNumberId": row["id"], "PhoneNumber": row["phone_number"], "InstanceId": row["instance_id"],
-             "Status": phone_numbers.status(call, row)[0], "SourcePhoneNumberArn": row["source_phone_number_arn"]}
-            for row in call.tx.all("SELECT id, phone_number, instance_id, outcome, failure_message, settles_at, "
-                                   "source_phone_number_arn FROM phone_numbers WHERE account = ? AND region = ? "
-                                   "ORDER BY created_at, id", *where)],
+             "Status": numbers.status(call, row)[0], "SourcePhoneNumberArn": row["source_phone_number_arn"]}
+            for row in numbers.all_of_partition(call)],
         "sms_voice_phone_numbers": [
             {"PhoneNumberId": row["id"], "PhoneNumber": row["phone_number"], "Status": sms_numbers.status(call, row),
              "NumberType": row["number_type"]}
-            for row in call.tx.all("SELECT id, phone_number, status, active_at, number_type FROM sms_phone_numbers "
-                                   "WHERE account = ? AND region = ? ORDER BY created_timestamp, id", *where)],
+            for row in sms_numbers.all_of_partition(call)],
         "release_window": {"events_in_window": window.events_in_window, "allowance": window.allowance,
                            "blocked": window.blocked, "lifts_at": window.lifts_at,
                            "window_days": call.settings.release_window_days},

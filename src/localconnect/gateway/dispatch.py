@@ -1,23 +1,28 @@
-"""The path of one AWS request: route, identify, parse, validate, run the handler in one transaction
-(with idempotency around it), serialize. Any failure becomes an AWS-shaped JSON error."""
+"""The path of one AWS request, as named steps over one ``Request``: read, route, authenticate, throttle,
+parse and validate, inject faults, execute (one transaction: lock, clock, IAM, idempotency, handler),
+serialize. Any failure becomes an AWS-shaped error in the protocol of the service addressed."""
 from __future__ import annotations
 
 import itertools
 import logging
+import time
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import clock
 from ..asgi import BodyTooLarge, header_map, read_body, respond
+from ..core import errors
+from ..core.call import Call
 from ..rules import idempotency
 from ..rules.faults import FaultInjector
 from ..rules.throttling import Throttler
-from ..services import authorization, registry
+from ..services import registry
 from ..settings import Settings
 from ..store.engine import Store, Tx
-from . import catalog, errors, parsing, routing, serializing, signing, validation
+from . import catalog, parsing, routing, serializing, signing, validation
 from .catalog import Operation
-from .identity import Identity, identify, load_credentials
+from .identity import Identity, Scope, check_region, identify, load_credentials, scope_of
 
 log = logging.getLogger("localconnect.gateway")
 
@@ -31,102 +36,146 @@ def _request_id() -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER) % 16**12:012x}"
 
 
+@dataclass
+class Request:
+    """What the steps know of one request; each field is computed once."""
+    method: str
+    raw_path: str        # still percent-encoded, without the query: SDKs encode ARNs inside labels
+    query: bytes
+    headers: dict[str, str]
+    raw_headers: list[tuple[bytes, bytes]]
+    request_id: str = field(default_factory=_request_id)
+    service_key: str = catalog.CONNECT  # whose error form to answer in, known before the body is read
+    body: bytes = b""
+    op: Operation | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    identity: Identity | None = None
+
+    @classmethod
+    def of(cls, scope) -> "Request":
+        raw = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+        headers = header_map(scope)
+        return cls(method=scope["method"], raw_path=raw, query=scope.get("query_string", b""), headers=headers,
+                   raw_headers=scope["headers"],
+                   service_key=catalog.SMS_VOICE if "x-amz-target" in headers else catalog.CONNECT)
+
+
 class Gateway:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
+        self.clock = clock.Clock()
         self.credentials = load_credentials(settings.credentials_file)
         self.throttler = Throttler(settings.throttle, {
             action: (float(limit.get("rate", 0)), float(limit.get("burst", 1)))
             for action, limit in settings.throttle_limits.items()})
         self.faults = FaultInjector()
-        # Load both models now, not on the first request.
-        catalog.service(catalog.CONNECT)
-        catalog.service(catalog.SMS_VOICE)
+        # Load the models now, not on the first request, and refuse to serve an operation without IAM.
+        registry.verify(lambda key: set(catalog.service(key).operations))
 
     async def __call__(self, scope, receive, send) -> None:
-        request_id = _request_id()
-        service_key: str | None = None
+        req = Request.of(scope)
+        started = time.perf_counter()
         try:
-            headers = header_map(scope)
-            # Known before the body is read, so even a 413 is answered in the right protocol's form.
-            service_key = catalog.SMS_VOICE if "x-amz-target" in headers else catalog.CONNECT
-            try:
-                body = await read_body(receive, self.settings.max_body_bytes)
-            except BodyTooLarge:
-                raise errors.RequestEntityTooLargeException(
-                    f"Request body exceeds the maximum of {self.settings.max_body_bytes} bytes") from None
-            query = scope.get("query_string", b"")
-            target = headers.get("x-amz-target")
-            if target is not None:
-                op = self._target(target)
-                params_of = lambda: parsing.parse_json_protocol(op, body)  # noqa: E731
-            else:
-                raw_path = scope.get("raw_path") or scope["path"].encode()
-                raw_path = raw_path.split(b"?", 1)[0].decode("latin-1")
-                match = routing.match_rest(catalog.CONNECT, scope["method"], raw_path)
-                if match.operation is None:
-                    raise errors.UnknownOperationException(
-                        f"No operation matches {scope['method']} {raw_path}")
-                op = match.operation
-                params_of = lambda: parsing.parse_rest(op, match.labels, query, headers, body)  # noqa: E731
-            handler = registry.lookup(op.service, op.name)
-            if handler is None:
-                raise errors.NotImplementedOperation(
-                    f"{op.service}:{op.name} is in the AWS model but not emulated by localconnect")
-            if self.settings.auth == "sigv4":
-                await self._verify_signature(scope, query, body)
-            identity = identify(headers, query, self.settings, self.credentials)
-            params = params_of()
-            failures = validation.validate(op.input_shape, params)
-            if failures:
-                raise _validation_error(op, failures)
-            fault = self.faults.draw(f"{op.service}:{op.name}", identity.account)
-            if fault is not None:
-                raise _injected(op, fault)
-            output = await self.store.run(
-                lambda tx: self._execute(tx, op, handler, identity, params, request_id), handler.write)
-            status, out_headers, out_body = serializing.success(op, request_id, output)
+            await self.read(req, receive)
+            handler = self.route(req)
+            self.authenticate(req)
+            self.throttle(req)
+            params = self.parse(req)
+            self.inject_fault(req)
+            output = await self.store.run(lambda tx: self.execute(tx, req, handler, params), handler.write)
+            status, out_headers, out_body = serializing.success(req.op, req.request_id, output)
         except errors.ApiError as err:
-            status, out_headers, out_body = serializing.error(service_key, request_id, err)
+            status, out_headers, out_body = serializing.error(req.service_key, req.request_id, err)
         except Exception:
-            log.exception("unhandled error in request %s", request_id)
-            internal = (errors.InternalServerException if service_key == catalog.SMS_VOICE
+            log.exception("unhandled error in request %s", req.request_id)
+            internal = (errors.InternalServerException if req.service_key == catalog.SMS_VOICE
                         else errors.InternalServiceException)
-            err = internal("An internal error occurred. Request id: " + request_id)
-            status, out_headers, out_body = serializing.error(service_key, request_id, err)
+            err = internal("An internal error occurred. Request id: " + req.request_id)
+            status, out_headers, out_body = serializing.error(req.service_key, req.request_id, err)
+        # For the request log (app.py): what this request was, as far as the steps got.
+        scope["localconnect"] = {
+            "service": req.op.service if req.op else req.service_key,
+            "operation": req.op.name if req.op else None,
+            "account": req.identity.account if req.identity else None,
+            "region": req.identity.region if req.identity else None,
+            "request_id": req.request_id, "seconds": time.perf_counter() - started}
         await respond(send, status, out_headers, out_body)
 
-    async def _verify_signature(self, scope, query: bytes, body: bytes) -> None:
-        """auth = sigv4: recompute the signature with the key's secret, against the service clock."""
-        offset = await self.store.run(clock.offset, write=False)
-        raw_path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+    # --- the steps ----------------------------------------------------------------------------------------
+    async def read(self, req: Request, receive) -> None:
+        try:
+            req.body = await read_body(receive, self.settings.max_body_bytes)
+        except BodyTooLarge:
+            raise errors.RequestEntityTooLargeException(
+                f"Request body exceeds the maximum of {self.settings.max_body_bytes} bytes") from None
 
-        def secret_for(access_key: str) -> str | None:
-            known = self.credentials.get(access_key)
-            return known.secret if known else None
-        signing.verify(scope["method"], raw_path, query, scope["headers"], body, secret_for, clock.now(offset))
+    def route(self, req: Request) -> registry.Registered:
+        target = req.headers.get("x-amz-target")
+        if target is not None:
+            req.op = routing.match_json_target(req.method, req.raw_path, target)
+        else:
+            match = routing.match_rest(catalog.CONNECT, req.method, req.raw_path)
+            if match.operation is None:
+                raise errors.UnknownOperationException(f"No operation matches {req.method} {req.raw_path}")
+            req.op, req.labels = match.operation, match.labels
+        handler = registry.lookup(req.op.service, req.op.name)
+        if handler is None:
+            raise errors.NotImplementedOperation(
+                f"{req.op.service}:{req.op.name} is in the AWS model but not emulated by localconnect")
+        return handler
 
-    @staticmethod
-    def _target(target: str) -> Operation:
-        svc, op = routing.match_target(target)
-        if op is None:
-            err = errors.UnknownOperationException(f"Unknown operation: {target}")
-            err.status = 400  # awsJson1_0 answers an unknown target with 400
-            raise err
-        return op
+    def authenticate(self, req: Request) -> None:
+        """Who is calling, in which Region: the credential scope, verified under ``auth = sigv4``."""
+        svc = catalog.service(req.op.service)
+        if self.settings.auth == "sigv4":
+            verified = signing.verify(req.method, req.raw_path, req.query, req.raw_headers, req.body,
+                                      self._secret_for, self.clock.now())
+            scope = Scope(verified.access_key, verified.region, verified.service)
+            if scope.service != svc.model.signing_name:
+                raise errors.InvalidSignatureException(
+                    f"Credential should be scoped to correct service: '{svc.model.signing_name}'.")
+        else:
+            scope = scope_of(req.headers, req.query)
+        if scope is not None:
+            check_region(svc.model.service_name, svc.model.service_name, scope.region, self.settings)
+        req.identity = identify(scope.access_key if scope else None, scope.region if scope else None,
+                                self.settings, self.credentials)
 
-    def _execute(self, tx: Tx, op: Operation, handler: registry.Registered, identity: Identity,
-                 params: dict[str, Any], request_id: str) -> dict | None:
+    def throttle(self, req: Request) -> None:
+        """Before any lock: a throttled write must not wait for, or hold, the account+Region's lock."""
+        who = req.identity
+        if not self.throttler.allow(who.account, who.region, f"{req.op.service}:{req.op.name}", self.clock.now()):
+            raise errors.ThrottlingException("Rate exceeded")
+
+    def parse(self, req: Request) -> dict[str, Any]:
+        op = req.op
+        if req.headers.get("x-amz-target") is not None:
+            params = parsing.parse_json_protocol(op, req.body)
+        else:
+            params = parsing.parse_rest(op, req.labels, req.query, req.headers, req.body)
+        failures = validation.validate(op.input_shape, params)
+        if failures:
+            raise _validation_error(op, failures)
+        return params
+
+    def inject_fault(self, req: Request) -> None:
+        """Drawn before the transaction, so an injected error never leaves anything written."""
+        fault = self.faults.draw(f"{req.op.service}:{req.op.name}", req.identity.account)
+        if fault is not None:
+            raise _injected(req.op, fault)
+
+    def execute(self, tx: Tx, req: Request, handler: registry.Registered, params: dict[str, Any]) -> dict | None:
+        op, who = req.op, req.identity
         # Lock first, then read the clock: a call that waited for the lock must not see the events of the
         # calls before it as "in the future" (they were written with a later now than its own).
-        partition = tx.lock_partition(identity.account, identity.region) if handler.write else None
-        call = registry.open_call(tx, self.settings, op.service, op.name, identity.account, identity.region,
-                                  identity.principal_arn, request_id, partition)
-        if not self.throttler.allow(call.account, call.region, f"{op.service}:{op.name}", call.now):
-            raise errors.ThrottlingException("Rate exceeded")
+        partition = tx.lock_partition(who.account, who.region) if handler.write else None
+        now = self.clock.seen(clock.offset(tx))
+        call = Call(service=op.service, operation=op.name, account=who.account, region=who.region,
+                    principal_arn=who.principal_arn, now=now, tx=tx, settings=self.settings,
+                    request_id=req.request_id, partition=partition)
         if self.settings.auth == "sigv4":
-            authorization.authorize(call, identity.policies, params)
+            handler.authorize(call, who.policies, params)
         token = params.get(op.idempotency_member) if op.idempotency_member else None
         if token is None:
             return handler.fn(call, params)
@@ -137,6 +186,10 @@ class Gateway:
         output = handler.fn(call, params)
         idempotency.remember(call, token, print_, output)
         return output
+
+    def _secret_for(self, access_key: str) -> str | None:
+        known = self.credentials.get(access_key)
+        return known.secret if known else None
 
 
 def _injected(op: Operation, code: str) -> errors.ApiError:

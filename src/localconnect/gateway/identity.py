@@ -1,13 +1,18 @@
 """Who is calling and where: the access key and Region of the SigV4 credential scope, the account and principal
-per spec 12.1, and the credentials file that gives keys their secrets, accounts, principals and IAM policies."""
+(docs/behaviour.md §1), the Regions a service exists in, and the credentials file that gives keys their
+secrets, accounts, principals and IAM policies."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import botocore.session
+
+from ..core.errors import InvalidSignatureException
 from ..rules import iam
 from ..settings import Settings, SettingsError, read_toml
 
@@ -21,7 +26,7 @@ class Credential:
     secret: str
     account: str
     principal_arn: str
-    policies: tuple[dict, ...]  # parsed IAM identity policies; none means allowed everything (spec 12.7)
+    policies: tuple[dict, ...]  # parsed IAM identity policies; none means allowed everything (docs/behaviour.md §7)
 
 
 @dataclass(frozen=True)
@@ -33,22 +38,51 @@ class Identity:
     policies: tuple[dict, ...] = ()
 
 
-def identify(headers: dict[str, str], query: bytes, settings: Settings,
-             credentials: dict[str, Credential]) -> Identity:
-    access_key = region = None
+@dataclass(frozen=True)
+class Scope:
+    """The SigV4 credential scope a request names: AKID/date/region/service/aws4_request."""
+    access_key: str
+    region: str
+    service: str
+
+
+def scope_of(headers: dict[str, str], query: bytes) -> Scope | None:
+    """The credential scope of the Authorization header or of a presigned URL; None without one. Cheap string
+    slicing: this runs on every request, and only ``auth = sigv4`` verifies it."""
     authorization = headers.get("authorization", "")
     start = authorization.find("Credential=")
     if start >= 0:
-        # Credential=AKID/20261128/us-east-1/connect/aws4_request (string slicing: this runs on every request)
-        scope = authorization[start + 11:].split(",", 1)[0].strip().split("/")
-        if len(scope) == 5 and scope[4] == "aws4_request":
-            access_key, region = scope[0], scope[2]
+        parts = authorization[start + 11:].split(",", 1)[0].strip().split("/")
     elif query and b"X-Amz-Credential" in query:
-        # Presigned form: X-Amz-Credential=AKID/date/region/service/aws4_request
-        cred = parse_qs(query.decode("latin-1")).get("X-Amz-Credential", [""])[0]
-        parts = cred.split("/")
-        if len(parts) == 5:
-            access_key, region = parts[0], parts[2]
+        parts = parse_qs(query.decode("latin-1")).get("X-Amz-Credential", [""])[0].split("/")
+    else:
+        return None
+    if len(parts) != 5 or parts[4] != "aws4_request":
+        return None
+    return Scope(parts[0], parts[2], parts[3])
+
+
+@functools.lru_cache(maxsize=None)
+def _service_regions(endpoint_service: str) -> frozenset[str]:
+    """Where AWS offers the service, every partition, from botocore's endpoint data."""
+    session = botocore.session.get_session()
+    return frozenset(region for partition in session.get_available_partitions()
+                     for region in session.get_available_regions(endpoint_service, partition_name=partition))
+
+
+def check_region(endpoint_service: str, service_name: str, region: str, settings: Settings) -> None:
+    """Refuse a Region where the service does not exist (a made-up Region would otherwise get state of its own)."""
+    if region in settings.regions or region in _service_regions(endpoint_service):
+        return
+    raise InvalidSignatureException(
+        f"Credential should be scoped to a valid region, not '{region}'. {service_name} is offered in: "
+        f"{', '.join(sorted(_service_regions(endpoint_service)))}; add others with the regions setting "
+        "(LOCALCONNECT_REGIONS or --regions, comma-separated).")
+
+
+def identify(access_key: str | None, region: str | None, settings: Settings,
+             credentials: dict[str, Credential]) -> Identity:
+    """The account and principal of an access key (docs/behaviour.md §1), in the scope's Region or the default."""
     if not region or not _REGION.match(region):
         region = settings.default_region
     known = credentials.get(access_key) if access_key else None

@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from ..core.errors import MethodNotAllowedException, UnknownOperationException
 from . import catalog
 from .catalog import Operation
 
@@ -51,55 +52,57 @@ def _trie(service_key: str) -> _Node:
     return root
 
 
-def _match(node: _Node, segs: list[str], i: int, method: str, labels: dict[str, str]):
-    """Depth-first, literals before labels. Returns (operation or None, path matched at all)."""
+def _match(node: _Node, segs: list[str], i: int, method: str, labels: dict[str, str]) -> Operation | None:
+    """Depth-first, literals before labels."""
     if i == len(segs):
-        op = node.ops.get(method)
-        return op, bool(node.ops)
+        return node.ops.get(method)
     seg = segs[i]
-    any_path = False
     child = node.literal.get(seg)
     if child is not None:
-        op, found = _match(child, segs, i + 1, method, labels)
+        op = _match(child, segs, i + 1, method, labels)
         if op is not None:
-            return op, True
-        any_path = any_path or found
+            return op
     if node.label is not None:
         name, child = node.label
         labels[name] = unquote(seg)
-        op, found = _match(child, segs, i + 1, method, labels)
+        op = _match(child, segs, i + 1, method, labels)
         if op is not None:
-            return op, True
+            return op
         labels.pop(name, None)
-        any_path = any_path or found
     if node.greedy is not None:
         name, ops = node.greedy
-        if ops:
-            any_path = True
-            op = ops.get(method)
-            if op is not None:
-                labels[name] = unquote("/".join(segs[i:]))
-                return op, True
-    return None, any_path
+        op = ops.get(method)
+        if op is not None:
+            labels[name] = unquote("/".join(segs[i:]))
+            return op
+    return None
 
 
 @dataclass
 class RestMatch:
     operation: Operation | None
     labels: dict[str, str]
-    path_known: bool  # some operation has this path, perhaps with another method
 
 
 def match_rest(service_key: str, method: str, raw_path: str) -> RestMatch:
     labels: dict[str, str] = {}
-    op, known = _match(_trie(service_key), _segments(raw_path), 0, method, labels)
-    return RestMatch(op, labels if op else {}, known)
+    op = _match(_trie(service_key), _segments(raw_path), 0, method, labels)
+    return RestMatch(op, labels if op else {})
 
 
-def match_target(target: str) -> tuple[catalog.Service | None, Operation | None]:
-    """``PinpointSMSVoiceV2.DescribePhoneNumbers`` → (service, operation); unknown parts give None."""
+def match_json_target(method: str, raw_path: str, target: str) -> Operation:
+    """awsJson1_0: ``POST /`` with ``X-Amz-Target: PinpointSMSVoiceV2.DescribePhoneNumbers``. Any other method or
+    path is refused before anything runs (it would otherwise reach the operation the header names)."""
+    if raw_path != "/":
+        raise UnknownOperationException(f"No operation matches {method} {raw_path}: "
+                                        "End User Messaging requests are POST / with X-Amz-Target")
+    if method != "POST":
+        raise MethodNotAllowedException(f"{method} / is not allowed: End User Messaging requests are POST /")
     prefix, _, name = target.partition(".")
     svc = catalog.service(catalog.SMS_VOICE)
-    if prefix != svc.target_prefix:
-        return None, None
-    return svc, svc.operations.get(name)
+    op = svc.operations.get(name) if prefix == svc.target_prefix else None
+    if op is None:
+        err = UnknownOperationException(f"Unknown operation: {target}")
+        err.status = 400  # awsJson1_0 answers an unknown target with 400
+        raise err
+    return op

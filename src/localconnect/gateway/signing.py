@@ -16,7 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
-from .errors import (
+from ..core.errors import (
     InvalidSignatureException,
     MissingAuthenticationTokenException,
     UnrecognizedClientException,

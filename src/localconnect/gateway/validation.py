@@ -1,21 +1,28 @@
-"""Check an input against its botocore shape: required, type, length and size, range, pattern, enum.
+"""Check an input against its botocore shape: required, type, length and size, range, pattern, enum, and
+that a union has exactly one member set. Documents hold any JSON value and are not checked inside.
 
-botocore checks only required, type and min on the client (spec 1.2), so max, pattern and enum are ours
-to enforce. Messages follow AWS's Coral style, naming the member and the constraint:
+botocore checks only required, type and min on the client, so max, pattern and enum are ours to enforce.
+Messages follow AWS's Coral style, naming the member and the constraint:
 ``Value 'x' at 'phoneNumberDescription' failed to satisfy constraint: Member must have length less than
 or equal to 500``.
+
+Bounded cost for any input: a value that fails its length is checked no further (no pattern runs on it, a
+collection's elements are not walked), patterns run in RE2 (``patterns``), walks stop at
+``MAX_DEPTH`` levels, and a value shown in a message is rendered only up to its shown length.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import regex
 from botocore.model import Shape
 
+from .patterns import matcher
+from .protocols.values import MAX_DEPTH
+
 REDACTED = "*** Sensitive Data Redacted ***"
+_SHOWN = 256  # characters of a value shown in a message
 
 
 @dataclass
@@ -30,33 +37,55 @@ class Failure:
     def message(self) -> str:
         if self.missing:
             return f"Value null at '{self.path}' failed to satisfy constraint: {self.constraint}"
-        shown = REDACTED if self.sensitive else _render(self.value)
+        shown = REDACTED if self.sensitive else render(self.value)
         return f"Value '{shown}' at '{self.path}' failed to satisfy constraint: {self.constraint}"
 
 
-def _render(value: Any, limit: int = 256) -> str:
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, list):
-        text = "[" + ", ".join(_render(v, limit) for v in value) + "]"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{_render(k, limit)}={_render(v, limit)}" for k, v in value.items()) + "}"
-    else:
-        text = str(value)
+def render(value: Any, limit: int = _SHOWN) -> str:
+    """Java-style text of a value (``[a, b]``, ``{k=v}``), cut at ``limit`` characters with "...". Stops
+    as soon as the limit is passed and at MAX_DEPTH levels, so a 1 MiB or deeply nested value costs no
+    more than a short one."""
+    parts: list[str] = []
+    budget = [limit + 1]
+
+    def put(text: str) -> bool:
+        parts.append(text[:budget[0]])
+        budget[0] -= len(text)
+        return budget[0] > 0
+
+    def walk(v: Any, depth: int) -> bool:
+        if depth > MAX_DEPTH:
+            return put("...")
+        if isinstance(v, bool):
+            return put("true" if v else "false")
+        if isinstance(v, list):
+            if not put("["):
+                return False
+            for i, item in enumerate(v):
+                if (i and not put(", ")) or not walk(item, depth + 1):
+                    return False
+            return put("]")
+        if isinstance(v, dict):
+            if not put("{"):
+                return False
+            for i, (k, item) in enumerate(v.items()):
+                if (i and not put(", ")) or not walk(k, depth + 1) or not put("=") or not walk(item, depth + 1):
+                    return False
+            return put("}")
+        if isinstance(v, (bytes, bytearray)):
+            return put(f"java.nio.HeapByteBuffer[pos=0 lim={len(v)} cap={len(v)}]")
+        return put(str(v)[:budget[0]])
+
+    walk(value, 0)
+    text = "".join(parts)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-@functools.lru_cache(maxsize=None)
-def compiled(pattern: str) -> regex.Pattern:
-    # Some model patterns are escaped twice in the JSON (PhoneNumber: "\\\\+[1-9]\\\\d{1,14}$"), which as
-    # a regex would demand a literal backslash; the intent is one escape (spec section 3).
-    return regex.compile(pattern.replace("\\\\", "\\"))
-
-
+_NUMBER = (int, float)
 _TYPES = {
-    "string": (str,), "blob": (str,), "boolean": (bool,), "list": (list,), "map": (dict,),
-    "structure": (dict,), "integer": (int,), "long": (int,), "float": (int, float), "double": (int, float),
-    "timestamp": (int, float, str),
+    "string": (str,), "blob": (bytes, bytearray), "boolean": (bool,), "list": (list,), "map": (dict,),
+    "structure": (dict,), "integer": (int,), "long": (int,), "float": _NUMBER, "double": _NUMBER,
+    "timestamp": _NUMBER,
 }
 _TYPE_WORDS = {"structure": "an object", "map": "a map", "list": "a list", "boolean": "a boolean",
                "integer": "an integer", "long": "an integer", "float": "a number", "double": "a number",
@@ -71,37 +100,53 @@ def validate(shape: Shape | None, params: dict[str, Any]) -> list[Failure]:
     if shape is None:
         return []
     failures: list[Failure] = []
-    _structure(shape, params, "", None, failures)
+    _structure(shape, params, "", None, failures, 0)
     return failures
 
 
-def _structure(shape: Shape, value: dict, prefix: str, top: str | None, out: list[Failure]) -> None:
+def _is_document(shape: Shape) -> bool:
+    return bool(shape.metadata.get("document"))
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    return isinstance(value, _TYPES.get(kind, (object,))) and (kind == "boolean" or not isinstance(value, bool))
+
+
+def _structure(shape: Shape, value: dict, prefix: str, top: str | None, out: list[Failure], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        return
     for name in shape.required_members:
         if value.get(name) is None:
             out.append(Failure(top or name, prefix + _path_name(name), "Member must not be null", None, missing=True))
     for name, member in shape.members.items():
         v = value.get(name)
         if v is not None:
-            _value(member, v, prefix + _path_name(name), top or name, out)
+            _value(member, v, prefix + _path_name(name), top or name, out, depth + 1)
 
 
-def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure]) -> None:
+def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure], depth: int) -> None:
     kind = shape.type_name
+    if kind == "structure" and _is_document(shape):
+        return  # any JSON value
     sensitive = bool(shape.metadata.get("sensitive"))
-    ok_types = _TYPES.get(kind, (object,))
-    if not isinstance(value, ok_types) or (isinstance(value, bool) and kind not in ("boolean",)):
+    if not _type_ok(kind, value):
         out.append(Failure(top, path, f"Member must be {_TYPE_WORDS.get(kind, kind)}", value, sensitive))
         return
-    for problem in _bounds(shape, value):
+    problems = _bounds(shape, value)
+    for problem in problems:
         out.append(Failure(top, path, problem, value, sensitive))
+    if problems and kind in ("string", "list", "map", "blob"):
+        return  # no pattern on, and no walk into, a value already too long or too short
     if kind == "string":
         problem = _string_problem(shape, value)
         if problem:
             out.append(Failure(top, path, problem, value, sensitive))
-    elif kind == "list" and shape.member.type_name == "structure":
+    elif kind == "list" and shape.member.type_name == "structure" and not _is_document(shape.member):
+        if depth > MAX_DEPTH:
+            return
         for i, item in enumerate(value, 1):
             if isinstance(item, dict):
-                _structure(shape.member, item, f"{path}.{i}.member.", top, out)
+                _structure(shape.member, item, f"{path}.{i}.member.", top, out, depth + 1)
             else:
                 out.append(Failure(top, f"{path}.{i}.member", "Member must be an object", item, sensitive))
     elif kind == "list":
@@ -116,14 +161,16 @@ def _value(shape: Shape, value: Any, path: str, top: str, out: list[Failure]) ->
         if values:
             out.append(Failure(top, path, f"Map values must satisfy constraint: [{values}]", value, sensitive))
     elif kind == "structure":
-        _structure(shape, value, path + ".", top, out)
+        if shape.metadata.get("union") and sum(v is not None for v in value.values()) != 1:
+            out.append(Failure(top, path, "Member must have exactly one member set", value, sensitive))
+        _structure(shape, value, path + ".", top, out, depth)
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _bounds(shape: Shape, value: Any) -> list[str]:
-    """min/max: a length for strings and collections, a value for numbers."""
+    """min/max: a length for strings, blobs and collections, a value for numbers."""
     meta, kind = shape.metadata, shape.type_name
     if kind in ("string", "blob", "list", "map"):
         measure, what = len(value), "length"
@@ -150,7 +197,7 @@ def _string_problem(shape: Shape, value: str) -> str | None:
     if enum and value not in enum:
         return f"Member must satisfy enum value set: [{', '.join(enum)}]"
     pattern = shape.metadata.get("pattern")
-    if pattern and compiled(pattern).search(value) is None:
+    if pattern and not matcher(pattern)(value):
         return f"Member must satisfy regular expression pattern: {pattern.replace(chr(92) * 2, chr(92))}"
     return None
 
@@ -158,12 +205,17 @@ def _string_problem(shape: Shape, value: str) -> str | None:
 def _collection_problem(shape: Shape, items: list) -> str | None:
     """The first constraint an element of a list or a map's keys/values breaks, worded as Coral does."""
     kind = shape.type_name
-    ok_types = _TYPES.get(kind, (object,))
+    if kind == "structure" and _is_document(shape):
+        return None
     for item in items:
-        if not isinstance(item, ok_types) or isinstance(item, bool) and kind != "boolean":
+        if not _type_ok(kind, item):
             return f"Member must be {_TYPE_WORDS.get(kind, kind)}"
         if kind == "string":
             problem = (_bounds(shape, item) or [None])[0] or _string_problem(shape, item)
+            if problem:
+                return problem
+        elif kind in ("integer", "long", "float", "double", "blob"):
+            problem = (_bounds(shape, item) or [None])[0]
             if problem:
                 return problem
     return None

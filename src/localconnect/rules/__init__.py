@@ -1,1 +1,2 @@
-"""Cross-cutting rules as small pieces: idempotency, and (later) the release rule, throttling, IAM, faults."""
+"""Cross-cutting rules as small pieces, each testable without a server: idempotency, quotas, the release rule,
+IAM policy evaluation, throttling and fault injection."""

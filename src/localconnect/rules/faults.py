@@ -1,4 +1,4 @@
-"""Fault injection (spec 12.7): make the next N calls, or a fraction of calls, of an operation fail.
+"""Fault injection (docs/behaviour.md §7): make the next N calls, or a fraction of calls, of an operation fail.
 
 Faults are drawn before the operation's transaction starts, so an injected error never leaves anything
 written and an SDK retry with the same ClientToken then runs for real. They live in the server process

@@ -1,4 +1,4 @@
-"""IAM identity policies (spec 9, 12.7): parse_policy validates a document, evaluate decides one request."""
+"""IAM identity policies (docs/behaviour.md §7): parse_policy validates a document, evaluate decides one request."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""ClientToken idempotency (spec 12.6), applied by the gateway to every operation whose model marks a
+"""ClientToken idempotency (docs/behaviour.md §6), applied by the gateway to every operation whose model marks a
 member ``idempotencyToken``, inside the operation's own transaction (so the token's record and the
 resource it created commit together, and two requests with one token serialise on the partition lock)."""
 from __future__ import annotations
@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..gateway import catalog
-from ..gateway.errors import ConflictException, IdempotencyException
-from ..services.registry import Call
+from ..core.call import Call
+from ..core.errors import ConflictException, IdempotencyException
 
 
 def fingerprint(params: dict[str, Any], token_member: str) -> str:
@@ -19,17 +18,17 @@ def fingerprint(params: dict[str, Any], token_member: str) -> str:
 
 def replay(call: Call, token: str, print_: str) -> dict | None:
     """The stored response for this token, None for a new token, or the mismatch error."""
-    row = call.tx.one("SELECT fingerprint, response, created_at FROM idempotency "
-                      "WHERE account = ? AND region = ? AND operation = ? AND client_token = ?",
-                      call.account, call.region, call.operation, token)
+    key = {"account": call.account, "region": call.region, "operation": call.operation, "client_token": token}
+    row = call.tx.one("SELECT fingerprint, response, created_at FROM idempotency WHERE account = :account "
+                      "AND region = :region AND operation = :operation AND client_token = :client_token", **key)
     if row is None:
         return None
     if row["created_at"] + call.settings.idempotency_hours * 3600 <= call.now:
-        call.tx.execute("DELETE FROM idempotency WHERE account = ? AND region = ? AND operation = ? "
-                        "AND client_token = ?", call.account, call.region, call.operation, token)
+        call.tx.execute("DELETE FROM idempotency WHERE account = :account AND region = :region "
+                        "AND operation = :operation AND client_token = :client_token", **key)
         return None
     if row["fingerprint"] != print_:
-        if call.service == catalog.SMS_VOICE:
+        if call.service == "sms-voice":
             raise ConflictException("The ClientToken was already used with different parameters.",
                                     Reason="RESOURCE_ALREADY_EXISTS", ResourceType="client-token",
                                     ResourceId=token)
@@ -39,6 +38,6 @@ def replay(call: Call, token: str, print_: str) -> dict | None:
 
 
 def remember(call: Call, token: str, print_: str, response: dict | None) -> None:
-    call.tx.execute("INSERT INTO idempotency (account, region, operation, client_token, fingerprint, response, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", call.account, call.region, call.operation,
-                    token, print_, json.dumps(response or {}, separators=(",", ":")), call.now)
+    call.tx.insert("idempotency", account=call.account, region=call.region, operation=call.operation,
+                   client_token=token, fingerprint=print_, response=json.dumps(response or {}, separators=(",", ":")),
+                   created_at=call.now)

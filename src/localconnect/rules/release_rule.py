@@ -1,4 +1,4 @@
-"""The 200 % / rolling-180-day release rule (spec 8.3, 12.4), as small pieces over the release_events table.
+"""The 200 % / rolling-180-day release rule (docs/behaviour.md §4), as small pieces over the release_events table.
 
 A release event is a CLAIMED number released (by ReleasePhoneNumber or with its instance), or a claim or
 import that ended FAILED (``failed_counts_as_release``). Claim and Import are refused while the events in
@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..gateway.errors import LimitExceededException
-from ..services.registry import Call
+from ..core.call import Call
+from ..core.errors import LimitExceededException
+from ..core.units import DAY
 from . import quotas
 
-DAY = 86400.0
 BLOCKED_MESSAGE = "The allowed limit for the resource has been exceeded."
 
 
@@ -40,14 +40,16 @@ def evaluate(event_times: list[float], now: float, quota: int, percent: float, w
     if blocked:
         # One slot opens when len(recent) - k < limit, i.e. after the (len - limit + 1)-th oldest ages out.
         k = len(recent) - limit  # 0-based index of the event whose ageing-out frees a slot
-        lifts_at = recent[k] + window_days * DAY if recent else None
+        # An allowance of 0 (quota 0) is never lifted by time: no event's ageing out opens a slot.
+        lifts_at = recent[k] + window_days * DAY if k < len(recent) else None
     return WindowState(len(recent), limit, blocked, start, lifts_at)
 
 
 def state(call: Call) -> WindowState:
     s = call.settings
-    rows = call.tx.all("SELECT released_at FROM release_events WHERE account = ? AND region = ? AND released_at > ?",
-                       call.account, call.region, call.now - s.release_window_days * DAY)
+    rows = call.tx.all("SELECT released_at FROM release_events WHERE account = :account AND region = :region "
+                       "AND released_at > :since", account=call.account, region=call.region,
+                       since=call.now - s.release_window_days * DAY)
     return evaluate([r["released_at"] for r in rows], call.now, quotas.phone_numbers_per_instance(call),
                     s.release_allowance_percent, s.release_window_days)
 
@@ -58,6 +60,20 @@ def ensure_not_blocked(call: Call) -> None:
 
 
 def record(call: Call, at: float, phone_number_id: str, phone_number: str, source_arn: str | None, cause: str) -> None:
-    call.tx.execute("INSERT INTO release_events (account, region, released_at, phone_number_id, phone_number, "
-                    "source_phone_number_arn, cause) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    call.account, call.region, at, phone_number_id, phone_number, source_arn, cause)
+    call.tx.insert("release_events", account=call.account, region=call.region, released_at=at,
+                   phone_number_id=phone_number_id, phone_number=phone_number, source_phone_number_arn=source_arn,
+                   cause=cause)
+
+
+def recent_claimed_releases(call: Call, since: float) -> list[str]:
+    """Inventory numbers released (not FAILED) since ``since``: they are cooling down."""
+    rows = call.tx.all("SELECT phone_number FROM release_events WHERE account = :account AND region = :region "
+                       "AND released_at > :since AND source_phone_number_arn IS NULL AND cause <> 'FAILED'",
+                       account=call.account, region=call.region, since=since)
+    return [r["phone_number"] for r in rows]
+
+
+def clear(call: Call) -> int:
+    """A support case: forget this account+Region's release events."""
+    return call.tx.execute("DELETE FROM release_events WHERE account = :account AND region = :region",
+                           account=call.account, region=call.region)

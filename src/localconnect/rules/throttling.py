@@ -1,4 +1,4 @@
-"""Token buckets per account, Region and operation (spec 8.2, 12.7), against the service clock.
+"""Token buckets per account, Region and operation (docs/behaviour.md §7), against the service clock.
 
 Buckets live in the server process: several processes sharing a store each throttle on their own, so the
 account's effective rate is the configured rate times the number of processes.
@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-# The published defaults (spec 8.2): 2 requests/s with a burst of 5 for every Connect API, except instance
-# creation and deletion. End User Messaging is not throttled unless configured (spec 8.4).
+# The published defaults (docs/behaviour.md §7): 2 requests/s with a burst of 5 for every Connect API, except instance
+# creation and deletion. End User Messaging is not throttled unless configured (docs/behaviour.md §7).
 AWS_DEFAULT = (2.0, 5.0)
 AWS_OVERRIDES: dict[str, tuple[float, float]] = {
     "connect:CreateInstance": (0.1, 1.0),
@@ -50,10 +50,6 @@ class Throttler:
         if self.mode == "aws" and action.startswith("connect:"):
             return AWS_OVERRIDES.get(action, AWS_DEFAULT)
         return None
-
-    @property
-    def active(self) -> bool:
-        return self.mode == "aws" or bool(self.limits)
 
     def allow(self, account: str, region: str, action: str, now: float) -> bool:
         limit = self.limit_for(action)

@@ -1,4 +1,12 @@
-"""The behaviour, one module per resource. Importing this package registers every handler."""
-from .connect import instances, inventory, phone_number_updates, phone_numbers, tags  # noqa: F401
-from .sms_voice import phone_numbers as sms_phone_numbers  # noqa: F401
-from .sms_voice import tags as sms_tags  # noqa: F401
+"""The behaviour, one module per resource. Importing this package imports every module below it, and so
+registers every handler: a new operation's module needs no line anywhere else (docs/architecture.md)."""
+import importlib
+import pkgutil
+
+
+def _import_all() -> None:
+    for module in pkgutil.walk_packages(__path__, prefix=__name__ + "."):
+        importlib.import_module(module.name)
+
+
+_import_all()

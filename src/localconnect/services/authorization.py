@@ -1,25 +1,31 @@
-"""IAM authorization of one call (spec 9, 12.7): the actions, resource ARNs and condition keys each operation
-presents, evaluated against the caller's identity policies inside the call's transaction (aws:ResourceTag needs
-the resource's current tags). A principal without policies is allowed everything."""
+"""What each operation presents to IAM (docs/behaviour.md §7): builders that an operation names in its
+``@operation(..., iam=...)`` declaration, and the evaluation of those checks against the caller's identity
+policies. Evaluated inside the call's transaction, because aws:ResourceTag needs the resource's current tags.
+A principal without policies is allowed everything."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from ..gateway.errors import AccessDeniedException
+from ..core import arns
+from ..core.call import Call
+from ..core.errors import AccessDeniedException
 from ..rules import iam
 from . import tagging
-from .connect import instances
-from .registry import Call
 
 Check = tuple[str, str, dict]  # (action, resource ARN, condition keys)
+Declaration = Callable[[Call, dict], Iterable[Check]]
+
+# The IAM service prefix of each of our service keys.
+_PREFIX = {"connect": "connect", "sms-voice": "sms-voice"}
+
+
+def action(call: Call) -> str:
+    return f"{_PREFIX[call.service]}:{call.operation}"
 
 
 def _request_tags(tags: dict | list | None) -> dict:
-    if isinstance(tags, list):  # End User Messaging: [{Key, Value}]
-        tags = {t["Key"]: t["Value"] for t in tags}
-    tags = tags or {}
-    keys: dict = {f"aws:RequestTag/{k}": v for k, v in tags.items()}
-    keys["aws:TagKeys"] = list(tags)
+    keys: dict = {f"aws:RequestTag/{k}": v for k, v in tagging.as_dict(tags).items()}
+    keys["aws:TagKeys"] = list(tagging.as_dict(tags))
     return keys
 
 
@@ -27,86 +33,77 @@ def _resource_tags(call: Call, arn: str) -> dict:
     return {f"aws:ResourceTag/{k}": v for k, v in tagging.get(call, arn).items()}
 
 
-def _instance_arn(call: Call, instance_id: str | None, target_arn: str | None = None) -> str:
-    if target_arn:
-        return target_arn
-    if instance_id and instance_id.startswith("arn:"):
-        return instance_id
-    return call.arn("connect", f"instance/{instances.instance_id_of(instance_id or '*')}")
+def _arn_of(call: Call, value: str, kind: str) -> str:
+    """A member holding an id or an ARN, as the resource ARN IAM sees."""
+    if value.startswith("arn:"):
+        return value
+    if kind == "instance":
+        value = arns.instance_id_of(value)
+    return call.arn(_PREFIX[call.service], f"{kind}/{value}")
 
 
-def _phone_number_arn(call: Call, value: str) -> str:
-    return value if value.startswith("arn:") else call.arn("connect", f"phone-number/{value}")
+# --- declarations ---------------------------------------------------------------------------------------
+
+def unscoped(tags_member: str | None = None) -> Declaration:
+    """List, search and create operations support no resource-level permissions: Resource must be "*"."""
+    def checks(call: Call, req: dict) -> Iterator[Check]:
+        yield action(call), "*", _request_tags(req.get(tags_member)) if tags_member else {}
+    return checks
 
 
-def _sms_number_arn(call: Call, value: str) -> str:
-    return value if value.startswith("arn:") else call.arn("sms-voice", f"phone-number/{value}")
+def resource(member: str, kind: str, *, with_tags: bool = True) -> Declaration:
+    """The resource an id-or-ARN member names, with its tags as aws:ResourceTag/ keys."""
+    def checks(call: Call, req: dict) -> Iterator[Check]:
+        values = req.get(member)
+        for value in values if isinstance(values, list) else [values]:
+            arn = _arn_of(call, value, kind)
+            yield action(call), arn, _resource_tags(call, arn) if with_tags else {}
+    return checks
 
 
-def _tagging_check(call: Call, action: str, arn: str, added, removed: list | None) -> Check:
+def claim_or_import(*, source_member: str | None = None) -> Declaration:
+    """Claim and Import: the target instance (InstanceId or TargetArn) with the request's tags; Import also
+    needs sms-voice:DescribePhoneNumbers on its source number."""
+    def checks(call: Call, req: dict) -> Iterator[Check]:
+        target = req.get("TargetArn") or _arn_of(call, req.get("InstanceId") or "*", "instance")
+        keys = {**_request_tags(req.get("Tags")), "connect:InstanceId": target.rsplit("/", 1)[-1]}
+        yield action(call), target, keys
+        if source_member:
+            yield "sms-voice:DescribePhoneNumbers", req[source_member], {}
+    return checks
+
+
+def tagging_of(arn_member: str, tags_member: str | None = None, keys_member: str | None = None) -> Declaration:
     """Tag operations of either service: the resource's tags, plus the tags being added or the keys removed."""
-    keys = _resource_tags(call, arn)
-    if added is not None:
-        keys.update(_request_tags(added))
-    elif removed is not None:
-        keys["aws:TagKeys"] = list(removed)
-    return action, arn, keys
+    def checks(call: Call, req: dict) -> Iterator[Check]:
+        arn = req[arn_member]
+        keys = _resource_tags(call, arn)
+        if tags_member and req.get(tags_member) is not None:
+            keys.update(_request_tags(req[tags_member]))
+        elif keys_member and req.get(keys_member) is not None:
+            keys["aws:TagKeys"] = list(req[keys_member])
+        yield action(call), arn, keys
+    return checks
 
 
-def _connect_checks(call: Call, req: dict) -> Iterator[Check]:
-    op, action = call.operation, f"connect:{call.operation}"
-    if op in ("ImportPhoneNumber", "ClaimPhoneNumber"):
-        arn = _instance_arn(call, req.get("InstanceId"), req.get("TargetArn"))
-        keys = {**_request_tags(req.get("Tags")), "connect:InstanceId": arn.rsplit("/", 1)[-1]}
-        yield action, arn, keys
-        if op == "ImportPhoneNumber":  # the dependent action on the source number (spec 9)
-            yield "sms-voice:DescribePhoneNumbers", req["SourcePhoneNumberArn"], {}
-    elif op in ("DescribePhoneNumber", "ReleasePhoneNumber", "UpdatePhoneNumber", "UpdatePhoneNumberMetadata"):
-        arn = _phone_number_arn(call, req["PhoneNumberId"])
-        yield action, arn, _resource_tags(call, arn)
-    elif op in ("DescribeInstance", "DeleteInstance"):
-        arn = _instance_arn(call, req["InstanceId"])
-        yield action, arn, _resource_tags(call, arn)
-    elif op == "ListPhoneNumbers":
-        yield action, _instance_arn(call, req["InstanceId"]), {}
-    elif op == "CreateInstance":
-        yield action, "*", _request_tags(req.get("Tags"))
-    elif op in ("TagResource", "UntagResource", "ListTagsForResource"):
-        yield _tagging_check(call, action, req["resourceArn"], req.get("tags"), req.get("tagKeys"))
-    else:  # List and search operations support no resource-level permissions: Resource must be "*"
-        yield action, "*", {}
+def either(member: str, when_present: Declaration, otherwise: Declaration) -> Declaration:
+    """One declaration when ``member`` is in the request, another when it is not."""
+    def checks(call: Call, req: dict) -> Iterable[Check]:
+        return (when_present if req.get(member) else otherwise)(call, req)
+    return checks
 
 
-def _sms_checks(call: Call, req: dict) -> Iterator[Check]:
-    op, action = call.operation, f"sms-voice:{call.operation}"
-    if op == "RequestPhoneNumber":
-        yield action, "*", _request_tags(req.get("Tags"))
-    elif op == "DescribePhoneNumbers" and req.get("PhoneNumberIds"):
-        for value in req["PhoneNumberIds"]:
-            arn = _sms_number_arn(call, value)
-            yield action, arn, _resource_tags(call, arn)
-    elif op in ("UpdatePhoneNumber", "ReleasePhoneNumber"):
-        arn = _sms_number_arn(call, req["PhoneNumberId"])
-        yield action, arn, _resource_tags(call, arn)
-    elif op in ("TagResource", "UntagResource", "ListTagsForResource"):
-        yield _tagging_check(call, action, req["ResourceArn"], req.get("Tags"), req.get("TagKeys"))
-    else:
-        yield action, "*", {}
+# --- evaluation -----------------------------------------------------------------------------------------
 
-
-_CHECKS: dict[str, Callable[[Call, dict], Iterator[Check]]] = {"connect": _connect_checks,
-                                                                 "sms-voice": _sms_checks}
-
-
-def authorize(call: Call, policies: tuple[dict, ...], req: dict) -> None:
+def authorize(call: Call, policies: tuple[dict, ...], checks: Iterable[Check]) -> None:
     """Raise AccessDeniedException unless every check of this call is allowed."""
     if not policies:
         return
     base = {"aws:PrincipalArn": call.principal_arn, "aws:RequestedRegion": call.region}
-    for action, resource, keys in _CHECKS[call.service](call, req):
-        decision = iam.evaluate(list(policies), action, resource, {**base, **keys})
+    for act, arn, keys in checks:
+        decision = iam.evaluate(list(policies), act, arn, {**base, **keys})
         if decision != iam.ALLOW:
             why = ("with an explicit deny in an identity-based policy" if decision == iam.EXPLICIT_DENY
-                   else f"because no identity-based policy allows the {action} action")
-            raise AccessDeniedException(f"User: {call.principal_arn} is not authorized to perform: {action} "
-                                        f"on resource: {resource} {why}")
+                   else f"because no identity-based policy allows the {act} action")
+            raise AccessDeniedException(f"User: {call.principal_arn} is not authorized to perform: {act} "
+                                        f"on resource: {arn} {why}")

@@ -1,6 +1,6 @@
 """The stores (SQLite file, SQLite in memory, PostgreSQL) behind one transaction interface.
 
-Services write SQL with ``?`` placeholders in the subset both databases speak; ``Tx`` adapts it.
+Services write SQL in the subset both databases speak, with named parameters; ``Tx`` adapts them.
 A write transaction holds the lock of its account+Region for its whole life (``Tx.lock_partition``):
 on SQLite the database write lock taken by BEGIN IMMEDIATE, on PostgreSQL a row lock on
 ``partitions``. Every rule that must hold under concurrency is checked and written inside it.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -22,17 +23,25 @@ log = logging.getLogger("localconnect.store")
 
 
 _PARTITION = ("SELECT phone_numbers_per_instance, instances_per_region FROM partitions "
-              "WHERE account = ? AND region = ?")
+              "WHERE account = :account AND region = :region")
 
 
 class Tx:
-    """One open transaction. Rows come back as mappings (row["column"])."""
+    """One open transaction. SQL takes named parameters (``:name``, given as keyword arguments); rows come
+    back as mappings (row["column"])."""
 
     dialect: str
 
-    def one(self, sql: str, *params: Any) -> Any: ...
-    def all(self, sql: str, *params: Any) -> list[Any]: ...
-    def execute(self, sql: str, *params: Any) -> int: ...
+    def one(self, sql: str, **params: Any) -> Any: ...
+    def all(self, sql: str, **params: Any) -> list[Any]: ...
+    def execute(self, sql: str, **params: Any) -> int: ...
+
+    def insert(self, table: str, **values: Any) -> int:
+        """INSERT one row from keyword arguments: no placeholders to count."""
+        columns = ", ".join(values)
+        return self.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + c for c in values)})",
+                            **values)
+
     def lock_partition(self, account: str, region: str) -> Any:
         """Hold the account+Region's lock until the transaction ends; returns its partitions row (quotas)."""
 
@@ -43,31 +52,34 @@ class SQLiteTx(Tx):
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
 
-    def one(self, sql, *params):
+    def one(self, sql, **params):
         return self._conn.execute(sql, params).fetchone()
 
-    def all(self, sql, *params):
+    def all(self, sql, **params):
         return self._conn.execute(sql, params).fetchall()
 
-    def execute(self, sql, *params):
+    def execute(self, sql, **params):
         return self._conn.execute(sql, params).rowcount
 
     def lock_partition(self, account, region):
         # BEGIN IMMEDIATE already holds the database's single write lock; make sure the row exists.
-        row = self._conn.execute(_PARTITION, (account, region)).fetchone()
+        where = {"account": account, "region": region}
+        row = self._conn.execute(_PARTITION, where).fetchone()
         if row is None:
-            self._conn.execute("INSERT INTO partitions (account, region) VALUES (?, ?)", (account, region))
-            row = self._conn.execute(_PARTITION, (account, region)).fetchone()
+            self._conn.execute("INSERT INTO partitions (account, region) VALUES (:account, :region)", where)
+            row = self._conn.execute(_PARTITION, where).fetchone()
         return row
 
 
+# ``:name`` (not ``::type`` casts) -> psycopg's ``%(name)s``; a literal % must be doubled for psycopg.
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _PG_SQL: dict[str, str] = {}
 
 
 def _pg(sql: str) -> str:
     out = _PG_SQL.get(sql)
     if out is None:
-        out = _PG_SQL[sql] = sql.replace("?", "%s")
+        out = _PG_SQL[sql] = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
     return out
 
 
@@ -77,22 +89,23 @@ class PostgresTx(Tx):
     def __init__(self, conn):
         self._conn = conn
 
-    def one(self, sql, *params):
+    def one(self, sql, **params):
         return self._conn.execute(_pg(sql), params).fetchone()
 
-    def all(self, sql, *params):
+    def all(self, sql, **params):
         return self._conn.execute(_pg(sql), params).fetchall()
 
-    def execute(self, sql, *params):
+    def execute(self, sql, **params):
         return self._conn.execute(_pg(sql), params).rowcount
 
     def lock_partition(self, account, region):
+        where = {"account": account, "region": region}
         locked = _pg(_PARTITION) + " FOR UPDATE"
-        row = self._conn.execute(locked, (account, region)).fetchone()
+        row = self._conn.execute(locked, where).fetchone()
         if row is None:
-            self._conn.execute("INSERT INTO partitions (account, region) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                               (account, region))
-            row = self._conn.execute(locked, (account, region)).fetchone()
+            self._conn.execute(_pg("INSERT INTO partitions (account, region) VALUES (:account, :region) "
+                                   "ON CONFLICT DO NOTHING"), where)
+            row = self._conn.execute(locked, where).fetchone()
         return row
 
 
@@ -122,10 +135,15 @@ class Store:
                 if account is None:
                     tx.execute(f"DELETE FROM {table}")
                 else:
-                    tx.execute(f"DELETE FROM {table} WHERE account = ?", account)
+                    tx.execute(f"DELETE FROM {table} WHERE account = :account", account=account)
             if account is None:
                 tx.execute("UPDATE service_clock SET offset_seconds = 0 WHERE id = 1")
         self.run_sync(go, write=True)
+
+
+def partitions(tx: Tx) -> list:
+    """Every account+Region that has been written to (every write takes its lock, which makes its row)."""
+    return tx.all("SELECT account, region FROM partitions ORDER BY account, region")
 
 
 def _version(tx: Tx) -> int:
@@ -144,7 +162,7 @@ def migrate(tx: Tx, target: int = schema.LATEST) -> list[int]:
         if current < version <= target:
             for statement in statements:
                 tx.execute(statement)
-            tx.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", version, description)
+            tx.insert("schema_version", version=version, description=description)
             applied.append(version)
     return applied
 

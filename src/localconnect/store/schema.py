@@ -100,7 +100,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             contact_flow_id TEXT)""",
         "CREATE INDEX phone_numbers_instance ON phone_numbers (account, region, instance_id, outcome)",
         "CREATE INDEX phone_numbers_partition ON phone_numbers (account, region, phone_number, id)",
-        # A source number can back only one live Connect number (spec 12.2 step 8); the partition lock
+        # A source number can back only one live Connect number (docs/behaviour.md §2 step 8); the partition lock
         # decides races, this index is the database's own guarantee behind it.
         """CREATE UNIQUE INDEX phone_numbers_source ON phone_numbers (account, region, source_phone_number_arn)
             WHERE outcome = 'CLAIMED'""",
@@ -126,8 +126,21 @@ MIGRATIONS.append(
             WHERE phone_numbers.instance_id = instances.id AND phone_numbers.outcome = 'CLAIMED')""",
     ]))
 
+MIGRATIONS.append(
+    (4, "instance attributes: the values set by UpdateInstanceAttribute", [
+        # Only values that differ from the defaults are stored; INBOUND_CALLS and OUTBOUND_CALLS live in
+        # instances, so DescribeInstance and DescribeInstanceAttribute read one value.
+        """CREATE TABLE instance_attributes (
+            instance_id TEXT NOT NULL,
+            attribute_type TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (instance_id, attribute_type))""",
+    ]))
+
 LATEST = MIGRATIONS[-1][0]
 
 # Tables holding per-account state, emptied by /_localconnect/reset (all or one account).
-DATA_TABLES = ["idempotency", "tags", "instances", "sms_phone_numbers", "phone_numbers", "release_events",
-               "partitions"]
+DATA_TABLES = ["idempotency", "tags", "instance_attributes", "instances", "sms_phone_numbers", "phone_numbers",
+               "release_events", "partitions"]

@@ -1,4 +1,4 @@
-"""Connect instances: CreateInstance, DescribeInstance, ListInstances, DeleteInstance (spec 4.2, 7.4).
+"""Connect instances: CreateInstance, DescribeInstance, ListInstances, DeleteInstance (docs/behaviour.md §3).
 
 Status is derived from the clock (CREATION_IN_PROGRESS until ``active_at``), so no background job runs
 and every process agrees on it.
@@ -6,27 +6,35 @@ and every process agrees on it.
 from __future__ import annotations
 
 import uuid
+from typing import Callable
 
-from ...gateway.errors import InvalidRequestException, ResourceNotFoundException, ServiceQuotaExceededException
+from ...core import arns
+from ...core.call import Call
+from ...core.errors import InvalidRequestException, ResourceNotFoundException, ServiceQuotaExceededException
 from ...rules import quotas
 from .. import pagination, tagging
-from ..registry import Call, operation
-from . import phone_numbers
+from ..authorization import resource, unscoped
+from ..registry import operation
+from . import numbers
 
 _COLUMNS = ("id, arn, identity_management_type, instance_alias, directory_id, inbound_calls_enabled, "
             "outbound_calls_enabled, created_time, active_at, service_role, instance_access_url, live_numbers")
 
 
-def instance_id_of(value: str) -> str:
-    """InstanceId members take the id; the instance ARN is accepted too (spec 2)."""
-    if value.startswith("arn:") and ":instance/" in value:
-        return value.split(":instance/", 1)[1].split("/", 1)[0]
-    return value
+# Modules that keep rows per instance register here what DeleteInstance must remove with it; instances.py
+# cannot import them (they import it), and the instance's numbers go first, through numbers.remove.
+_ON_DELETE: list[Callable[[Call, str], None]] = []
+
+
+def on_delete(fn: Callable[[Call, str], None]) -> Callable[[Call, str], None]:
+    _ON_DELETE.append(fn)
+    return fn
 
 
 def find(call: Call, instance_id: str):
-    return call.tx.one(f"SELECT {_COLUMNS} FROM instances WHERE id = ? AND account = ? AND region = ?",
-                       instance_id_of(instance_id), call.account, call.region)
+    """InstanceId members take the id or the instance ARN (docs/behaviour.md §10)."""
+    return call.tx.one(f"SELECT {_COLUMNS} FROM instances WHERE id = :id AND account = :account AND region = :region",
+                       id=arns.instance_id_of(instance_id), account=call.account, region=call.region)
 
 
 def get(call: Call, instance_id: str):
@@ -37,7 +45,7 @@ def get(call: Call, instance_id: str):
 
 
 def active(call: Call, instance_id: str):
-    """The instance, or ResourceNotFoundException when unknown here or not yet ACTIVE (spec 12.2 step 3)."""
+    """The instance, or ResourceNotFoundException when unknown here or not yet ACTIVE (docs/behaviour.md §2 step 3)."""
     row = find(call, instance_id)
     if row is None or status(call, row) != "ACTIVE":
         raise ResourceNotFoundException(f"Instance not found or not active: {instance_id}")
@@ -46,6 +54,24 @@ def active(call: Call, instance_id: str):
 
 def status(call: Call, row) -> str:
     return "ACTIVE" if call.now >= row["active_at"] else "CREATION_IN_PROGRESS"
+
+
+def count_live(call: Call, instance_id: str, delta: int) -> None:
+    """Keep instances.live_numbers exact: every change of a live number's instance goes through here."""
+    call.tx.execute("UPDATE instances SET live_numbers = live_numbers + :delta WHERE id = :id",
+                    delta=delta, id=instance_id)
+
+
+def set_calls_enabled(call: Call, instance_id: str, column: str, enabled: bool) -> None:
+    """INBOUND_CALLS / OUTBOUND_CALLS, changed through UpdateInstanceAttribute."""
+    if column not in ("inbound_calls_enabled", "outbound_calls_enabled"):
+        raise ValueError(column)
+    call.tx.execute(f"UPDATE instances SET {column} = :enabled WHERE id = :id", enabled=int(enabled), id=instance_id)
+
+
+def all_of_partition(call: Call) -> list:
+    return call.tx.all(f"SELECT {_COLUMNS} FROM instances WHERE account = :account AND region = :region "
+                       "ORDER BY created_time, id", account=call.account, region=call.region)
 
 
 def _summary(call: Call, row) -> dict:
@@ -63,7 +89,7 @@ def _summary(call: Call, row) -> dict:
     }
 
 
-@operation("connect", "CreateInstance")
+@operation("connect", "CreateInstance", iam=unscoped("Tags"))
 def create_instance(call: Call, req: dict) -> dict:
     kind = req["IdentityManagementType"]
     alias = req.get("InstanceAlias")
@@ -78,32 +104,33 @@ def create_instance(call: Call, req: dict) -> dict:
             raise InvalidRequestException(f"DirectoryId cannot be used when IdentityManagementType is {kind}.")
     limit = quotas.instances_per_region(call)
     # Count no further than the quota: the answer is the same and an account with many instances stays fast.
-    count = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM instances WHERE account = ? AND region = ? "
-                        "LIMIT ?) AS capped", call.account, call.region, limit)["n"]
+    count = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM instances WHERE account = :account "
+                        "AND region = :region LIMIT :limit) AS capped",
+                        account=call.account, region=call.region, limit=limit)["n"]
     if count >= limit:
         raise ServiceQuotaExceededException(
             f"The quota of {limit} Amazon Connect instances per Region has been reached for this account.")
     alias_key = alias.lower() if alias else None
-    if alias_key and call.tx.one("SELECT 1 FROM instances WHERE account = ? AND region = ? AND alias_key = ?",
-                                 call.account, call.region, alias_key):
+    if alias_key and call.tx.one("SELECT 1 FROM instances WHERE account = :account AND region = :region "
+                                 "AND alias_key = :alias_key", account=call.account, region=call.region,
+                                 alias_key=alias_key):
         raise InvalidRequestException(f"Instance alias is already in use: {alias}")
     instance_id = str(uuid.uuid4())
     arn = call.arn("connect", f"instance/{instance_id}")
     role = (f"arn:aws:iam::{call.account}:role/aws-service-role/connect.amazonaws.com/"
             f"AWSServiceRoleForAmazonConnect_{uuid.uuid4().hex[:20]}")
     url = f"https://{alias or directory_id}.my.connect.aws/"
-    call.tx.execute(
-        "INSERT INTO instances (id, account, region, arn, identity_management_type, instance_alias, alias_key, "
-        "directory_id, inbound_calls_enabled, outbound_calls_enabled, created_time, active_at, service_role, "
-        "instance_access_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        instance_id, call.account, call.region, arn, kind, alias, alias_key, directory_id,
-        int(req["InboundCallsEnabled"]), int(req["OutboundCallsEnabled"]), call.now,
-        call.now + call.settings.instance_settle_seconds, role, url)
+    call.tx.insert(
+        "instances", id=instance_id, account=call.account, region=call.region, arn=arn,
+        identity_management_type=kind, instance_alias=alias, alias_key=alias_key, directory_id=directory_id,
+        inbound_calls_enabled=int(req["InboundCallsEnabled"]), outbound_calls_enabled=int(req["OutboundCallsEnabled"]),
+        created_time=call.now, active_at=call.now + call.settings.instance_settle_seconds, service_role=role,
+        instance_access_url=url)
     tagging.put(call, arn, req.get("Tags"))
     return {"Id": instance_id, "Arn": arn}
 
 
-@operation("connect", "DescribeInstance", write=False)
+@operation("connect", "DescribeInstance", write=False, iam=resource("InstanceId", "instance"))
 def describe_instance(call: Call, req: dict) -> dict:
     row = get(call, req["InstanceId"])
     instance = _summary(call, row)
@@ -112,25 +139,26 @@ def describe_instance(call: Call, req: dict) -> dict:
     return {"Instance": instance}
 
 
-@operation("connect", "ListInstances", write=False)
+@operation("connect", "ListInstances", write=False, iam=unscoped())
 def list_instances(call: Call, req: dict) -> dict:
     limit = req.get("MaxResults") or 10
     after = pagination.decode("instances", req.get("NextToken"), InvalidRequestException,
                               (pagination.NUMBER, str))
-    sql = f"SELECT {_COLUMNS} FROM instances WHERE account = ? AND region = ?"
-    params: list = [call.account, call.region]
-    if after is not None:
-        sql += " AND (created_time > ? OR (created_time = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    rows = call.tx.all(sql + " ORDER BY created_time, id LIMIT ?", *params, limit + 1)
+    clause, keyset = pagination.after_clause("created_time", "id", after)
+    rows = call.tx.all(f"SELECT {_COLUMNS} FROM instances WHERE account = :account AND region = :region{clause} "
+                       "ORDER BY created_time, id LIMIT :limit", account=call.account, region=call.region,
+                       limit=limit + 1, **keyset)
     rows, token = pagination.page(rows, limit, lambda r: [r["created_time"], r["id"]], "instances")
     return {"InstanceSummaryList": [_summary(call, r) for r in rows], "NextToken": token}
 
 
-@operation("connect", "DeleteInstance")
+@operation("connect", "DeleteInstance", iam=resource("InstanceId", "instance"))
 def delete_instance(call: Call, req: dict) -> None:
     row = get(call, req["InstanceId"])
-    phone_numbers.release_all_of_instance(call, row["id"])
+    for number in numbers.of_instance(call, row["id"]):  # its numbers are released with it (§3)
+        numbers.remove(call, number, "DeleteInstance")
+    for forget in _ON_DELETE:  # what other modules keep per instance (attributes, flows, ...)
+        forget(call, row["id"])
     tagging.drop(call, row["arn"])
-    call.tx.execute("DELETE FROM instances WHERE id = ?", row["id"])
+    call.tx.execute("DELETE FROM instances WHERE id = :id", id=row["id"])
     return None

@@ -1,4 +1,4 @@
-"""Amazon Connect's own number inventory: SearchAvailablePhoneNumbers and ClaimPhoneNumber (spec 4.2, 12.4).
+"""Amazon Connect's own number inventory: SearchAvailablePhoneNumbers and ClaimPhoneNumber (docs/behaviour.md §11).
 
 The inventory is synthetic and deterministic: per country and type, ranges reserved for fiction where the
 numbering plan has them (US 555-01XX, Ofcom's drama ranges, ACMA's), so a claimed number is never a real
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 
-from ...gateway.errors import InvalidParameterException
+from ...core.call import Call
+from ...core.errors import InvalidParameterException
+from ...core.units import DAY
 from ...rules import release_rule
 from .. import pagination
-from ..registry import Call, operation
-from . import instances, phone_numbers
-
-DAY = 86400.0
+from ..authorization import claim_or_import, unscoped
+from ..registry import operation
+from . import instances, numbers, phone_numbers
 
 # (country, type) -> (prefixes, digits after the prefix, first suffix, count)
 _RANGES: dict[tuple[str, str], tuple[tuple[str, ...], int, int, int]] = {
@@ -59,16 +60,11 @@ def _index() -> dict[str, tuple[str, str]]:
 
 def unavailable(call: Call) -> set[str]:
     """Numbers of this account+Region that are held or cooling down."""
-    held = call.tx.all("SELECT phone_number FROM phone_numbers WHERE account = ? AND region = ? AND outcome = 'CLAIMED'",
-                       call.account, call.region)
-    cooling = call.tx.all(
-        "SELECT phone_number FROM release_events WHERE account = ? AND region = ? AND released_at > ? "
-        "AND source_phone_number_arn IS NULL AND cause <> 'FAILED'",
-        call.account, call.region, call.now - call.settings.claim_cooldown_days * DAY)
-    return {r["phone_number"] for r in held} | {r["phone_number"] for r in cooling}
+    cooling = release_rule.recent_claimed_releases(call, call.now - call.settings.claim_cooldown_days * DAY)
+    return set(numbers.held_numbers(call)) | set(cooling)
 
 
-@operation("connect", "SearchAvailablePhoneNumbers", write=False)
+@operation("connect", "SearchAvailablePhoneNumbers", write=False, iam=unscoped())
 def search_available_phone_numbers(call: Call, req: dict) -> dict:
     instance = phone_numbers.target_instance(call, req, required=True)
     country, number_type = req["PhoneNumberCountryCode"], req["PhoneNumberType"]
@@ -95,7 +91,7 @@ def search_available_phone_numbers(call: Call, req: dict) -> dict:
             "NextToken": token}
 
 
-@operation("connect", "ClaimPhoneNumber")
+@operation("connect", "ClaimPhoneNumber", iam=claim_or_import())
 def claim_phone_number(call: Call, req: dict) -> dict:
     instance = phone_numbers.target_instance(call, req, required=True)
     instance = instances.active(call, instance["id"])                          # ResourceNotFound

@@ -1,18 +1,20 @@
 """UpdatePhoneNumber (move a number to another instance) and UpdatePhoneNumberMetadata (its description).
 
-Both put the number IN_PROGRESS for ``settle_seconds`` (spec 12.3). A move to a full instance is decided
+Both put the number IN_PROGRESS for ``settle_seconds`` (docs/behaviour.md §3). A move to a full instance is decided
 when it is accepted, like a claim: the number stays where it was and shows FAILED with the reason until
 its next successful update.
 """
 from __future__ import annotations
 
-from ...gateway.errors import InvalidParameterException
-from ..registry import Call, operation
-from . import instances, phone_numbers
+from ...core.call import Call
+from ...core.errors import InvalidParameterException
+from ..authorization import resource
+from ..registry import operation
+from . import instances, numbers, phone_numbers
 
 
 def _updatable(call: Call, phone_number_id: str):
-    row = phone_numbers.get(call, phone_number_id)                               # ResourceNotFound
+    row = numbers.get(call, phone_number_id)                               # ResourceNotFound
     phone_numbers.ensure_settled(call, row)                                      # ResourceInUse
     if row["outcome"] == "FAILED":
         raise InvalidParameterException(
@@ -20,7 +22,7 @@ def _updatable(call: Call, phone_number_id: str):
     return row
 
 
-@operation("connect", "UpdatePhoneNumber")
+@operation("connect", "UpdatePhoneNumber", iam=resource("PhoneNumberId", "phone-number"))
 def update_phone_number(call: Call, req: dict) -> dict:
     row = _updatable(call, req["PhoneNumberId"])
     target = phone_numbers.target_instance(call, req, required=True)
@@ -28,22 +30,20 @@ def update_phone_number(call: Call, req: dict) -> dict:
     settles_at = call.now + call.settings.settle_seconds
     moving = target["id"] != row["instance_id"]
     if moving and phone_numbers.is_full(call, target):
-        call.tx.execute("UPDATE phone_numbers SET failure_message = ?, settles_at = ? WHERE id = ?",
-                        phone_numbers.LIMIT_MESSAGE, settles_at, row["id"])
+        numbers.update(call, row["id"], failure_message=phone_numbers.LIMIT_MESSAGE, settles_at=settles_at)
     else:
-        call.tx.execute("UPDATE phone_numbers SET instance_id = ?, target_arn = ?, failure_message = NULL, "
-                        "settles_at = ?, contact_flow_id = NULL WHERE id = ?",
-                        target["id"], target["arn"], settles_at, row["id"])
+        numbers.update(call, row["id"], instance_id=target["id"], target_arn=target["arn"], failure_message=None,
+                       settles_at=settles_at)
         if moving:
-            phone_numbers.count_live(call, row["instance_id"], -1)
-            phone_numbers.count_live(call, target["id"], +1)
+            instances.count_live(call, row["instance_id"], -1)
+            instances.count_live(call, target["id"], +1)
     return {"PhoneNumberId": row["id"], "PhoneNumberArn": row["arn"]}
 
 
-@operation("connect", "UpdatePhoneNumberMetadata")
+@operation("connect", "UpdatePhoneNumberMetadata", iam=resource("PhoneNumberId", "phone-number"))
 def update_phone_number_metadata(call: Call, req: dict) -> None:
     row = _updatable(call, req["PhoneNumberId"])
     description = req.get("PhoneNumberDescription", row["description"])
-    call.tx.execute("UPDATE phone_numbers SET description = ?, failure_message = NULL, settles_at = ? WHERE id = ?",
-                    description, call.now + call.settings.settle_seconds, row["id"])
+    numbers.update(call, row["id"], description=description, failure_message=None,
+                   settles_at=call.now + call.settings.settle_seconds)
     return None

@@ -1,36 +1,36 @@
 """Connect TagResource, UntagResource, ListTagsForResource on instances and phone numbers."""
 from __future__ import annotations
 
-import re
-
-from ...gateway.errors import InvalidParameterException, ResourceNotFoundException
+from ...core import arns
+from ...core.call import Call
+from ...core.errors import InvalidParameterException, ResourceNotFoundException
 from .. import tagging
-from ..registry import Call, operation
-from . import instances, phone_numbers
+from ..authorization import tagging_of
+from ..registry import operation
+from . import instances, numbers
 
 MAX_TAGS = 50
-_ARN = re.compile(r"^arn:aws:connect:([a-z0-9-]+):(\d{12}):(.+)$")
 
 
 def resource(call: Call, arn: str) -> str:
     """The ARN of an existing taggable resource here, or the error AWS gives."""
-    match = _ARN.match(arn)
-    if not match:
+    parsed = arns.parse(arn)
+    if parsed is None or parsed.service != "connect":
         raise InvalidParameterException(f"resourceArn is not a valid Amazon Connect ARN: {arn}")
-    region, account, rest = match.groups()
     found = None
-    if region == call.region and account == call.account:
-        if rest.startswith("instance/") and rest.count("/") == 1:
-            found = instances.find(call, rest.split("/", 1)[1])
-        elif rest.startswith("phone-number/") and rest.count("/") == 1:
-            found = phone_numbers.find(call, rest.split("/", 1)[1])
-        # Legacy phone-number ARNs (instance/{id}/phone-number/{id}) cannot be tagged (spec 2).
+    if parsed.region == call.region and parsed.account == call.account and len(parsed.path) == 2:
+        kind, resource_id = parsed.path
+        if kind == "instance":
+            found = instances.find(call, resource_id)
+        elif kind == "phone-number":
+            found = numbers.find(call, resource_id)
+        # Legacy phone-number ARNs (instance/{id}/phone-number/{id}) cannot be tagged (docs/behaviour.md §10).
     if found is None or found["arn"] != arn:
         raise ResourceNotFoundException(f"Resource not found: {arn}")
     return found["arn"]
 
 
-@operation("connect", "TagResource")
+@operation("connect", "TagResource", iam=tagging_of("resourceArn", tags_member="tags"))
 def tag_resource(call: Call, req: dict) -> None:
     arn = resource(call, req["resourceArn"])
     if tagging.count_after(call, arn, req["tags"]) > MAX_TAGS:
@@ -39,12 +39,12 @@ def tag_resource(call: Call, req: dict) -> None:
     return None
 
 
-@operation("connect", "UntagResource")
+@operation("connect", "UntagResource", iam=tagging_of("resourceArn", keys_member="tagKeys"))
 def untag_resource(call: Call, req: dict) -> None:
     tagging.remove(call, resource(call, req["resourceArn"]), req["tagKeys"])
     return None
 
 
-@operation("connect", "ListTagsForResource", write=False)
+@operation("connect", "ListTagsForResource", write=False, iam=tagging_of("resourceArn"))
 def list_tags_for_resource(call: Call, req: dict) -> dict:
     return {"tags": tagging.get(call, resource(call, req["resourceArn"]))}

@@ -1,5 +1,5 @@
 """End User Messaging SMS/voice v2 phone numbers: RequestPhoneNumber, DescribePhoneNumbers,
-UpdatePhoneNumber, ReleasePhoneNumber (spec 6, 7.3, 12.5), and the admin seeding of numbers of any type.
+UpdatePhoneNumber, ReleasePhoneNumber (docs/behaviour.md §5), and the admin seeding of numbers of any type.
 
 Status is stored, except that a number requested as PENDING becomes ACTIVE at ``active_at`` (derived from
 the clock, ``eum_activation_seconds``), so no background job runs.
@@ -10,9 +10,13 @@ import json
 import random
 import uuid
 
-from ...gateway.errors import ConflictException, ResourceNotFoundException, ValidationException
+from ...core import arns
+from ...core.call import Call
+from ...core.errors import ConflictException, ResourceNotFoundException, ValidationException
 from .. import pagination, tagging
-from ..registry import Call, operation
+from ..authorization import either, resource, unscoped
+from ..connect import numbers as connect_numbers
+from ..registry import operation
 
 DEFAULT_OPT_OUT_LIST = "Default"
 
@@ -53,21 +57,26 @@ def status(call: Call, row) -> str:
     return row["status"]
 
 
-def _id_of(call: Call, value: str) -> str | None:
-    """PhoneNumberId members take the id or the ARN; an ARN of another account or Region finds nothing."""
-    if value.startswith("arn:"):
-        prefix = call.arn("sms-voice", "phone-number/")
-        return value[len(prefix):] if value.startswith(prefix) else None
-    return value
-
-
 def find(call: Call, phone_number_id: str):
-    """A number by id or ARN in this account+Region (DELETED ones included), or None."""
-    number_id = _id_of(call, phone_number_id)
+    """A number by id or ARN in this account+Region (DELETED ones included), or None; an ARN of another account
+    or Region finds nothing."""
+    number_id = arns.id_or_arn(phone_number_id, "sms-voice", "phone-number", call.region, call.account)
     if number_id is None:
         return None
-    return call.tx.one(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE id = ? AND account = ? AND region = ?",
-                       number_id, call.account, call.region)
+    return call.tx.one(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE id = :id AND account = :account "
+                       "AND region = :region", id=number_id, account=call.account, region=call.region)
+
+
+def exists(call: Call, phone_number: str) -> bool:
+    """Whether this E.164 number (or short code) is held, not DELETED, in this account+Region."""
+    return call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = :account AND region = :region "
+                       "AND phone_number = :phone_number AND status <> 'DELETED'",
+                       account=call.account, region=call.region, phone_number=phone_number) is not None
+
+
+def all_of_partition(call: Call) -> list:
+    return call.tx.all(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = :account AND region = :region "
+                       "ORDER BY created_timestamp, id", account=call.account, region=call.region)
 
 
 def get_live(call: Call, phone_number_id: str):
@@ -79,7 +88,7 @@ def get_live(call: Call, phone_number_id: str):
 
 
 def information(call: Call, row, *, with_tags: bool = False) -> dict:
-    """PhoneNumberInformation (spec 6.2); RequestPhoneNumber's output adds Tags."""
+    """PhoneNumberInformation; RequestPhoneNumber's output adds Tags."""
     info = {
         "PhoneNumberArn": row["arn"],
         "PhoneNumberId": row["id"],
@@ -102,7 +111,7 @@ def information(call: Call, row, *, with_tags: bool = False) -> dict:
         "CreatedTimestamp": row["created_timestamp"],
     }
     if with_tags:
-        info["Tags"] = [{"Key": k, "Value": v} for k, v in tagging.get(call, row["arn"]).items()]
+        info["Tags"] = tagging.as_list(tagging.get(call, row["arn"]))
     return info
 
 
@@ -115,8 +124,7 @@ def new_phone_number(call: Call, country: str, number_type: str) -> str:
     rng = random.Random()
     for _ in range(50):
         candidate = f"+{code}{start}{rng.randrange(10 ** digits):0{digits}d}"
-        if call.tx.one("SELECT 1 FROM sms_phone_numbers WHERE account = ? AND region = ? AND phone_number = ? "
-                       "AND status <> 'DELETED'", call.account, call.region, candidate) is None:
+        if not exists(call, candidate):
             return candidate
     raise ConflictException(f"No more {number_type} numbers are available in {country}.",
                             Reason="RESOURCE_ALREADY_EXISTS", ResourceType="phone-number")
@@ -131,14 +139,17 @@ def insert(call: Call, *, phone_number: str, number_type: str, status_: str, act
            monthly_leasing_price: str | None = None, tags: dict | None = None):
     number_id = "phone-" + uuid.uuid4().hex
     arn = call.arn("sms-voice", f"phone-number/{number_id}")
-    call.tx.execute(
-        f"INSERT INTO sms_phone_numbers ({_COLUMNS}, account, region) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        number_id, arn, phone_number, status_, active_at, iso_country_code, message_type, json.dumps(capabilities),
-        number_type, monthly_leasing_price or PRICES.get(number_type, "1.00"), int(two_way_enabled),
-        two_way_channel_arn, two_way_channel_role, int(self_managed_opt_outs_enabled), opt_out_list_name,
-        int(international_sending_enabled), int(deletion_protection_enabled), pool_id, registration_id,
-        call.now, None if status_ != "DELETED" else call.now, call.account, call.region)
+    call.tx.insert(
+        "sms_phone_numbers", id=number_id, account=call.account, region=call.region, arn=arn,
+        phone_number=phone_number, status=status_, active_at=active_at, iso_country_code=iso_country_code,
+        message_type=message_type, number_capabilities=json.dumps(capabilities), number_type=number_type,
+        monthly_leasing_price=monthly_leasing_price or PRICES.get(number_type, "1.00"),
+        two_way_enabled=int(two_way_enabled), two_way_channel_arn=two_way_channel_arn,
+        two_way_channel_role=two_way_channel_role, self_managed_opt_outs_enabled=int(self_managed_opt_outs_enabled),
+        opt_out_list_name=opt_out_list_name, international_sending_enabled=int(international_sending_enabled),
+        deletion_protection_enabled=int(deletion_protection_enabled), pool_id=pool_id,
+        registration_id=registration_id, created_timestamp=call.now,
+        deleted_at=None if status_ != "DELETED" else call.now)
     tagging.put(call, arn, tags)
     return find(call, number_id)
 
@@ -154,7 +165,7 @@ def _invalid(message: str, field: str, reason: str = "INVALID_PARAMETER") -> Val
     return ValidationException(message, Reason=reason, Fields=[{"Name": field, "Message": message}])
 
 
-@operation("sms-voice", "RequestPhoneNumber")
+@operation("sms-voice", "RequestPhoneNumber", iam=unscoped("Tags"))
 def request_phone_number(call: Call, req: dict) -> dict:
     country, number_type = req["IsoCountryCode"], req["NumberType"]
     if number_type == "SIMULATOR" and req["MessageType"] != "TRANSACTIONAL":
@@ -176,7 +187,7 @@ def request_phone_number(call: Call, req: dict) -> dict:
         opt_out_list_name=opt_out, international_sending_enabled=bool(req.get("InternationalSendingEnabled")),
         deletion_protection_enabled=bool(req.get("DeletionProtectionEnabled")),
         registration_id=req.get("RegistrationId"),
-        tags={t["Key"]: t["Value"] for t in req.get("Tags") or []})
+        tags=tagging.as_dict(req.get("Tags")))
     return information(call, row, with_tags=True)
 
 
@@ -204,7 +215,8 @@ def _matches(info: dict, filters: list[dict]) -> bool:
     return True
 
 
-@operation("sms-voice", "DescribePhoneNumbers", write=False)
+@operation("sms-voice", "DescribePhoneNumbers", write=False,
+           iam=either("PhoneNumberIds", resource("PhoneNumberIds", "phone-number"), unscoped()))
 def describe_phone_numbers(call: Call, req: dict) -> dict:
     ids, owner = req.get("PhoneNumberIds"), req.get("Owner")
     if ids and owner:
@@ -219,13 +231,11 @@ def describe_phone_numbers(call: Call, req: dict) -> dict:
     limit = req.get("MaxResults") or 100
     after = pagination.decode("sms-phone-numbers", req.get("NextToken"),
                               lambda m: _invalid(m, "NextToken", "INVALID_NEXT_TOKEN"), (pagination.NUMBER, str))
-    sql = f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = ? AND region = ? AND status <> 'DELETED'"
-    params: list = [call.account, call.region]
-    if after is not None:
-        sql += " AND (created_timestamp > ? OR (created_timestamp = ? AND id > ?))"
-        params += [after[0], after[0], after[1]]
-    # Status and flags are derived, so filters apply after reading; a partition holds few numbers.
-    rows = call.tx.all(sql + " ORDER BY created_timestamp, id", *params)
+    clause, keyset = pagination.after_clause("created_timestamp", "id", after)
+    # Status and flags are derived, so filters apply after reading.
+    rows = call.tx.all(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = :account AND region = :region "
+                       f"AND status <> 'DELETED'{clause} ORDER BY created_timestamp, id",
+                       account=call.account, region=call.region, **keyset)
     infos = [(row, info) for row in rows if _matches(info := information(call, row), filters)]
     infos, token = pagination.page(infos, limit, lambda p: [p[0]["created_timestamp"], p[0]["id"]],
                                    "sms-phone-numbers")
@@ -234,7 +244,7 @@ def describe_phone_numbers(call: Call, req: dict) -> dict:
 
 # --- changing ------------------------------------------------------------------------------------------
 
-@operation("sms-voice", "UpdatePhoneNumber")
+@operation("sms-voice", "UpdatePhoneNumber", iam=resource("PhoneNumberId", "phone-number"))
 def update_phone_number(call: Call, req: dict) -> dict:
     row = get_live(call, req["PhoneNumberId"])
     if status(call, row) != "ACTIVE":
@@ -256,27 +266,24 @@ def update_phone_number(call: Call, req: dict) -> dict:
         raise _invalid("TwoWayChannelArn is required to enable two-way messaging.", "TwoWayChannelArn",
                        "TWO_WAY_CHANNEL_NOT_PRESENT")
     if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        call.tx.execute(f"UPDATE sms_phone_numbers SET {assignments} WHERE id = ?", *changes.values(), row["id"])
+        assignments = ", ".join(f"{column} = :{column}" for column in changes)
+        call.tx.execute(f"UPDATE sms_phone_numbers SET {assignments} WHERE id = :number_id", number_id=row["id"],
+                        **changes)
     return information(call, find(call, row["id"]))
 
 
-def in_use_by_connect(call: Call, arn: str) -> bool:
-    return call.tx.one("SELECT 1 FROM phone_numbers WHERE account = ? AND region = ? AND source_phone_number_arn = ? "
-                       "AND outcome = 'CLAIMED'", call.account, call.region, arn) is not None
-
-
-@operation("sms-voice", "ReleasePhoneNumber")
+@operation("sms-voice", "ReleasePhoneNumber", iam=resource("PhoneNumberId", "phone-number"))
 def release_phone_number(call: Call, req: dict) -> dict:
     row = get_live(call, req["PhoneNumberId"])
     if row["deletion_protection_enabled"]:
         raise ConflictException(f"Phone number {row['id']} has deletion protection enabled.",
                                 Reason="DELETION_PROTECTION_ENABLED", ResourceType="phone-number",
                                 ResourceId=row["id"])
-    if in_use_by_connect(call, row["arn"]):
+    if connect_numbers.live_with_source(call, row["arn"]):
         raise ConflictException(
             f"Phone number {row['id']} is imported into Amazon Connect; release it there first.",
             Reason="RESOURCE_DELETION_NOT_ALLOWED", ResourceType="phone-number", ResourceId=row["id"])
-    call.tx.execute("UPDATE sms_phone_numbers SET status = 'DELETED', deleted_at = ? WHERE id = ?", call.now, row["id"])
+    call.tx.execute("UPDATE sms_phone_numbers SET status = 'DELETED', deleted_at = :now WHERE id = :id",
+                    now=call.now, id=row["id"])
     tagging.drop(call, row["arn"])
     return information(call, find(call, row["id"]))

@@ -1,26 +1,30 @@
 """End User Messaging TagResource, UntagResource, ListTagsForResource (tags as [{Key, Value}] lists)."""
 from __future__ import annotations
 
-from ...gateway.errors import ResourceNotFoundException, ServiceQuotaExceededException
+from ...core import arns
+from ...core.call import Call
+from ...core.errors import ResourceNotFoundException, ServiceQuotaExceededException
 from .. import tagging
-from ..registry import Call, operation
+from ..authorization import tagging_of
+from ..registry import operation
 from . import phone_numbers
 
 MAX_TAGS = 200
 
 
 def resource(call: Call, arn: str) -> str:
-    row = phone_numbers.find(call, arn) if arn.startswith(call.arn("sms-voice", "phone-number/")) else None
+    row = phone_numbers.find(call, arn) if arn.startswith("arn:") else None
     if row is None or row["status"] == "DELETED":
-        kind = arn.split(":")[5].split("/")[0] if arn.count(":") >= 5 else "phone-number"
+        parsed = arns.parse(arn)
+        kind = parsed.path[0] if parsed else "phone-number"
         raise ResourceNotFoundException(f"Resource {arn} not found.", ResourceType=kind, ResourceId=arn)
     return row["arn"]
 
 
-@operation("sms-voice", "TagResource")
+@operation("sms-voice", "TagResource", iam=tagging_of("ResourceArn", tags_member="Tags"))
 def tag_resource(call: Call, req: dict) -> dict:
     arn = resource(call, req["ResourceArn"])
-    tags = {t["Key"]: t["Value"] for t in req["Tags"]}
+    tags = tagging.as_dict(req["Tags"])
     if tagging.count_after(call, arn, tags) > MAX_TAGS:
         raise ServiceQuotaExceededException(f"A resource can have at most {MAX_TAGS} tags.",
                                             Reason="TAGS_PER_RESOURCE")
@@ -28,13 +32,13 @@ def tag_resource(call: Call, req: dict) -> dict:
     return {}
 
 
-@operation("sms-voice", "UntagResource")
+@operation("sms-voice", "UntagResource", iam=tagging_of("ResourceArn", keys_member="TagKeys"))
 def untag_resource(call: Call, req: dict) -> dict:
     tagging.remove(call, resource(call, req["ResourceArn"]), req["TagKeys"])
     return {}
 
 
-@operation("sms-voice", "ListTagsForResource", write=False)
+@operation("sms-voice", "ListTagsForResource", write=False, iam=tagging_of("ResourceArn"))
 def list_tags_for_resource(call: Call, req: dict) -> dict:
     arn = resource(call, req["ResourceArn"])
-    return {"ResourceArn": arn, "Tags": [{"Key": k, "Value": v} for k, v in tagging.get(call, arn).items()]}
+    return {"ResourceArn": arn, "Tags": tagging.as_list(tagging.get(call, arn))}

@@ -45,6 +45,7 @@ InternalServerException = _error("InternalServerException")
 
 # Not in either model: the edges of the wire.
 UnknownOperationException = _error("UnknownOperationException", 404)
+MethodNotAllowedException = _error("MethodNotAllowedException", 405)
 NotImplementedOperation = _error("NotImplementedException", 501)
 SerializationException = _error("SerializationException", 400)
 RequestEntityTooLargeException = _error("RequestEntityTooLargeException", 413)

@@ -1,0 +1,317 @@
+"""The HTTP edge: uvicorn's httptools protocol, held to what a hostile or broken client may cost.
+
+uvicorn has no deadline for a request that never finishes arriving and no bound on open connections, and
+answers malformed HTTP with a plain-text 400. This protocol adds, per connection:
+
+* a deadline (``request_timeout_seconds``) whenever the server is waiting on the client: from the moment
+  the connection opens or its previous response ends until the next request has fully arrived, and while
+  the client does not read its response. A request that misses it is answered 408 (if any of it arrived)
+  and the connection closed; an idle connection is just closed (uvicorn's 5 s keep-alive usually first).
+* the application runs only once a request's body is complete (or has passed ``max_body_bytes``, for the
+  413), so a truncated body never reaches a handler, and nothing is written for a request that never ends.
+* at most ``max_connections`` open connections: a new one past the limit closes the connection that has
+  waited longest on its client (idle, or a request still arriving); only when every connection has a
+  request inside the application is the new one closed instead. So slow clients cannot lock others out.
+* request line and headers bounded to ``MAX_HEADER_BYTES`` (431), and every protocol-level refusal
+  (malformed HTTP, oversize headers, timeout) answered as AWS-shaped JSON, like the gateway's errors.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+import uuid
+from typing import Any
+
+import httptools
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from .core.errors import ApiError
+from .gateway import catalog, serializing
+from .settings import Settings
+
+log = logging.getLogger("localconnect.server")
+
+# Request line plus headers. SDK requests carry 1-2 KB; 64 KiB leaves room for any real client.
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def _edge_error(code: str, status: int) -> type[ApiError]:
+    return type(code, (ApiError,), {"code": code, "status": status})
+
+
+BadRequestException = _edge_error("BadRequestException", 400)
+RequestTimeoutException = _edge_error("RequestTimeoutException", 408)
+RequestHeaderFieldsTooLargeException = _edge_error("RequestHeaderFieldsTooLargeException", 431)
+
+
+class Edge:
+    """What every connection of one server shares: the limits and the connections that may be evicted."""
+
+    def __init__(self, request_timeout: float, max_connections: int, max_body_bytes: int):
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
+        self.max_body_bytes = max_body_bytes
+        self.live: set[EdgeProtocol] = set()
+        # Connections waiting on their client, oldest first (dicts keep insertion order).
+        self.waiting: dict[EdgeProtocol, None] = {}
+        self.evicted = 0
+        self.refused = 0
+        self._warned_at = 0.0
+
+    def warn(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._warned_at > 10:  # once per 10 s, so a flood cannot flood the log too
+            self._warned_at = now
+            log.warning("%s (evicted %d, refused %d so far)", message, self.evicted, self.refused)
+
+
+class EdgeProtocol(HttpToolsProtocol):
+    edge: Edge  # set on the per-server subclass made by protocol_class()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._partial = False       # between the first byte of a request and its end
+        self._in_headers = True     # waiting for (the rest of) a request line and headers
+        self._header_bytes = 0      # raw bytes received in that state: bounds a header still arriving
+        self._parsed_bytes = 0      # request line and headers as parsed: bounds a header that arrived at once
+        self._too_large = False
+        self._request_bytes = 0     # bytes of the request now arriving (408 or silent close)
+        self._deferred: tuple[Any, Any] | None = None  # (cycle, app) waiting for its body
+        self._started: Any = None   # the cycle whose application task runs
+        self._closed = False
+
+    # --- connections --------------------------------------------------------------------------------
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        edge = self.edge
+        if len(edge.live) >= edge.max_connections:
+            if edge.waiting:
+                oldest = next(iter(edge.waiting))
+                edge.evicted += 1
+                edge.warn(f"max_connections ({edge.max_connections}) reached: closing the connection that "
+                          "waited longest on its client")
+                oldest._close()
+            else:
+                edge.refused += 1
+                edge.warn(f"max_connections ({edge.max_connections}) reached and every connection is busy: "
+                          "refusing a new one")
+                self._close()
+                return
+        edge.live.add(self)
+        self._refresh()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._forget()
+        super().connection_lost(exc)
+
+    def _forget(self) -> None:
+        self._closed = True
+        self.edge.live.discard(self)
+        self.edge.waiting.pop(self, None)
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _close(self) -> None:
+        self._forget()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    # --- the deadline ---------------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        """A request is inside the application (or queued behind one): the server, not the client, owes."""
+        started = self._started
+        return bool(self.pipeline) or (started is not None and not started.response_complete)
+
+    def _refresh(self) -> None:
+        if self._closed:
+            return
+        busy = self._busy()
+        waiting_on_client = self._partial or not busy or self.flow.write_paused
+        if waiting_on_client and self._deadline is None:
+            self._deadline = self.loop.call_later(self.edge.request_timeout, self._expired)
+        elif not waiting_on_client and self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if waiting_on_client and not busy:
+            self.edge.waiting.setdefault(self, None)
+        else:
+            self.edge.waiting.pop(self, None)
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self._closed:
+            return
+        if self._request_bytes and not self._busy():
+            self._refuse(RequestTimeoutException(
+                f"The request did not arrive completely within request_timeout_seconds "
+                f"({self.edge.request_timeout:g} s)"))
+        else:
+            self._close()
+
+    # --- reading ----------------------------------------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        if self._closed:
+            return
+        self._unset_keepalive_if_required()
+        if self._in_headers:
+            self._header_bytes += len(data)
+        self._request_bytes += len(data)
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # no protocol upgrades here (ws = none): the request was served as plain HTTP
+        except httptools.HttpParserError as exc:
+            if self._too_large or self._header_bytes > MAX_HEADER_BYTES:
+                self._refuse(RequestHeaderFieldsTooLargeException(
+                    f"The request line and headers exceed {MAX_HEADER_BYTES} bytes"))
+            else:
+                self._malformed(exc)
+            return
+        if self._in_headers and self._header_bytes > MAX_HEADER_BYTES:
+            self._refuse(RequestHeaderFieldsTooLargeException(
+                f"The request line and headers exceed {MAX_HEADER_BYTES} bytes"))
+            return
+        self._refresh()
+
+    def _malformed(self, exc: Exception) -> None:
+        cause = exc.__cause__ or exc.__context__
+        detail = str(exc) if cause is None else "a request line or header that cannot be read"
+        if self._busy():
+            # A response is being produced for an earlier request on this connection: end after it.
+            self.cycle.keep_alive = False
+            self._closed = True
+            return
+        self._refuse(BadRequestException(f"Malformed HTTP request: {detail}"))
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._partial = True
+        self._parsed_bytes = 0
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        self._parsed_bytes += len(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        super().on_header(name, value)
+        self._parsed_bytes += len(name) + len(value) + 4
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        self._header_bytes = 0
+        if self._parsed_bytes > MAX_HEADER_BYTES:
+            self._too_large = True
+            raise ValueError("request headers too large")  # ends parsing: httptools raises HttpParserError
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        super().on_body(body)
+        if self._deferred is not None:
+            # uvicorn pauses reading past 64 KiB until the application reads; it will not read until the
+            # body is complete, so keep reading (the body is bounded by max_body_bytes below).
+            self.flow.resume_reading()
+            if len(self._deferred[0].body) > self.edge.max_body_bytes:
+                self._release()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._partial = False
+        self._in_headers = True
+        self._header_bytes = 0
+        self._request_bytes = 0
+        if self._deferred is not None and self._deferred[0] is self.cycle:
+            self._release()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._refresh()
+
+    # --- running the application ---------------------------------------------------------------------
+    def _start_asgi_task(self, cycle, app) -> None:
+        if cycle.more_body and not cycle.response_complete:
+            # The body is still arriving: hold the application back until it is all here.
+            if cycle.waiting_for_100_continue and not self.transport.is_closing():
+                self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                cycle.waiting_for_100_continue = False
+            self._deferred = (cycle, app)
+            self.flow.resume_reading()
+            return
+        self._run(cycle, app)
+
+    def _release(self) -> None:
+        cycle, app = self._deferred  # type: ignore[misc]
+        self._deferred = None
+        self._run(cycle, app)
+
+    def _run(self, cycle, app) -> None:
+        self._started = cycle
+        super()._start_asgi_task(cycle, app)
+        self._refresh()
+
+    # --- writing ----------------------------------------------------------------------------------------
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self._refresh()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._refresh()
+
+    def send_400_response(self, msg: str) -> None:  # uvicorn's own refusals, answered in JSON as well
+        self._refuse(BadRequestException(msg))
+
+    def _refuse(self, err: ApiError) -> None:
+        """Answer a request the application never saw with an AWS-shaped JSON error, and close."""
+        if self._closed:
+            return
+        headers = self.headers or []
+        service = catalog.SMS_VOICE if any(name.lower() == b"x-amz-target" for name, _ in headers) \
+            else catalog.CONNECT
+        status, out_headers, body = serializing.error(service, str(uuid.uuid4()), err)
+        head = [STATUS_LINE[status]]
+        for name, value in out_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head.append(b"connection: close\r\n\r\n")
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(head) + body)
+        self._close()
+
+
+# File descriptors kept for the store, logs and the listening socket, beyond one per connection.
+FD_RESERVE = 128
+
+
+def connection_room(wanted: int) -> int:
+    """Raise the soft open-files limit so ``wanted`` connections fit (many systems start at 1024); the
+    connections that fit when the hard limit is lower."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + FD_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < need:
+        log.warning("max_connections %d lowered to %d: the open-files limit is %d", wanted,
+                    max(1, soft - FD_RESERVE), soft)
+        return max(1, soft - FD_RESERVE)
+    return wanted
+
+
+def protocol_class(settings: Settings) -> type[EdgeProtocol]:
+    """A protocol class bound to one server's limits (uvicorn builds one protocol per connection)."""
+    edge = Edge(settings.request_timeout_seconds, connection_room(settings.max_connections), settings.max_body_bytes)
+    return type("LocalConnectProtocol", (EdgeProtocol,), {"edge": edge})
+
+
+def config(app, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                          access_log=False, lifespan="on", server_header=False,
+                          http=protocol_class(settings), ws="none")
