@@ -81,6 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="imported numbers on the instance the reads look at (default 100)")
     p.add_argument("--client-tokens", action="store_true",
                    help="send a unique ClientToken with each write, as the AWS SDKs do (default: none)")
+    p.add_argument("--request-log", choices=("text", "json", "quiet"), default="text",
+                   help="localconnect's request log: text (its default), json, or quiet (none printed), to "
+                        "measure what printing a line per call costs")
     p.add_argument("--json", metavar="FILE", help="also write every result to FILE as JSON")
     return p.parse_args(argv)
 
@@ -206,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="localconnect-bench-") as tmp:
         try:
             lc = ServerProcess("--store", args.store, "--data-dir", str(Path(tmp, "localconnect")),
-                               "--instance-settle-seconds", "0", "--settle-seconds", "0")
+                               "--instance-settle-seconds", "0", "--settle-seconds", "0",
+                               *(["--quiet"] if args.request_log == "quiet" else ["--log-format", args.request_log]))
             # Only the flags above configure it: a LOCALCONNECT_THROTTLE or _AUTH in the caller's
             # environment would otherwise turn measured requests into 429s or 403s.
             lc.env = {k: v for k, v in lc.env.items() if not k.startswith("LOCALCONNECT_")}

@@ -45,8 +45,8 @@ def pytest_terminal_summary(terminalreporter, config):
     left_out = config.stash.get(_POSTGRES_LEFT_OUT, 0)
     if left_out:
         terminalreporter.write_line(
-            f"PostgreSQL: {left_out} test{'s' if left_out > 1 else ''} not run (deselected); set LOCALCONNECT_TEST_POSTGRES_URL="
-            "postgresql://postgres@127.0.0.1:5432/test to run them too (.ci/run does)")
+            f"PostgreSQL: {left_out} test{'s' if left_out > 1 else ''} not run (deselected); set "
+            "LOCALCONNECT_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test to run them too (.ci/run does)")
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ class App:
             path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
             if path == PREFIX or path.startswith(PREFIX + "/"):
                 await self.requests.wrap(self.admin, scope, receive, send, admin=True)
-            elif path == "/" and scope["method"] == "GET":
+            elif path == "/" and scope["method"] == "GET" and not any(k == b"x-amz-target" for k, _ in scope["headers"]):
                 # No AWS operation is a GET of /: a browser or curl pointed at the server gets the admin index.
                 index = {**scope, "path": PREFIX + "/", "raw_path": (PREFIX + "/").encode()}
                 await self.requests.wrap(self.admin, index, receive, send, admin=True)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import fields
@@ -53,10 +54,12 @@ def _serve_parser(sub) -> None:
 
 
 def _admin_parsers(sub) -> None:
+    # On each command and on its actions (`clock advance 1d --url ...`); SUPPRESS so that an action's parser
+    # does not overwrite a value given before it with its default.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--url", default=None,
+    common.add_argument("--url", default=argparse.SUPPRESS,
                         help=f"the running server (env {URL_ENV}; default {DEFAULT_URL})")
-    common.add_argument("--admin-token", default=None,
+    common.add_argument("--admin-token", default=argparse.SUPPRESS,
                         help=f"bearer token, when the server listens beyond loopback (env {ENV_PREFIX}ADMIN_TOKEN)")
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--account", help="12-digit account (default: the server's default_account)")
@@ -77,30 +80,34 @@ def _admin_parsers(sub) -> None:
 
     clock = command("clock", "show or move the service clock")
     clock_sub = clock.add_subparsers(dest="action", metavar="ACTION")
-    clock_sub.add_parser("show", help="show the clock (the default)")
-    advance = clock_sub.add_parser("advance", help="move the clock forward, e.g. `clock advance 180d`")
+    clock_sub.add_parser("show", help="show the clock (the default)", parents=[common])
+    advance = clock_sub.add_parser("advance", help="move the clock forward, e.g. `clock advance 180d`",
+                                   parents=[common])
     advance.add_argument("duration", help="seconds, or a duration such as 180d, 12h, 30m, 45s, 2w")
-    set_ = clock_sub.add_parser("set", help="set the offset from the wall clock, e.g. `clock set 0`")
+    set_ = clock_sub.add_parser("set", help="set the offset from the wall clock, e.g. `clock set 0`",
+                                parents=[common])
     set_.add_argument("offset", help="seconds or a duration, may be negative: -1h")
+    # argparse takes "-1h" for an option; it knows negative numbers only as digits (its own matcher, widened).
+    set_._negative_number_matcher = re.compile(r"^-\d+(\.\d+)?[smhdw]?$")
 
     quotas = command("quotas", "show or set the per-account quotas")
     quotas_sub = quotas.add_subparsers(dest="action", metavar="ACTION")
-    quotas_sub.add_parser("show", help="show the defaults and overrides (the default)")
-    set_quotas = quotas_sub.add_parser("set", parents=[where], help="set an account and Region's quotas")
+    quotas_sub.add_parser("show", help="show the defaults and overrides (the default)", parents=[common])
+    set_quotas = quotas_sub.add_parser("set", parents=[common, where], help="set an account and Region's quotas")
     set_quotas.add_argument("--phone-numbers-per-instance", type=int)
     set_quotas.add_argument("--instances-per-region", type=int)
 
     faults = command("faults", "list, add or clear injected faults")
     faults_sub = faults.add_subparsers(dest="action", metavar="ACTION")
-    faults_sub.add_parser("list", help="list the faults and how many were injected (the default)")
-    add = faults_sub.add_parser("add", help="fail an operation's next calls, e.g. "
-                                            "`faults add connect:ImportPhoneNumber InternalServiceException --count 1`")
+    faults_sub.add_parser("list", help="list the faults and how many were injected (the default)", parents=[common])
+    add = faults_sub.add_parser("add", parents=[common], help="fail an operation's next calls, e.g. "
+                                "`faults add connect:ImportPhoneNumber InternalServiceException --count 1`")
     add.add_argument("operation", help="service:Operation, e.g. connect:ImportPhoneNumber")
     add.add_argument("error", help="InternalServiceException, ThrottlingException or AccessDeniedException")
     add.add_argument("--count", type=int, help="fail this many calls")
     add.add_argument("--rate", type=float, help="fail this share of calls (0 to 1)")
     add.add_argument("--account", help="only this account's calls")
-    faults_sub.add_parser("clear", help="remove every fault")
+    faults_sub.add_parser("clear", help="remove every fault", parents=[common])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- the admin commands --------------------------------------------------------------------------------------
 def admin_command(args: argparse.Namespace) -> int:
-    client = AdminClient(args.url or os.environ.get(URL_ENV) or DEFAULT_URL,
-                         args.admin_token or os.environ.get(ENV_PREFIX + "ADMIN_TOKEN"))
+    client = AdminClient(getattr(args, "url", None) or os.environ.get(URL_ENV) or DEFAULT_URL,
+                         getattr(args, "admin_token", None) or os.environ.get(ENV_PREFIX + "ADMIN_TOKEN"))
     action = getattr(args, "action", None)
     try:
         if args.command == "health":

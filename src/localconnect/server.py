@@ -146,7 +146,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._deadline = None
         if self._closed:
             return
-        if self._request_bytes and not self._busy():
+        if (self._partial or self._request_bytes) and not self._busy():
             self._refuse(RequestTimeoutException(
                 f"The request did not arrive completely within request_timeout_seconds "
                 f"({self.edge.request_timeout:g} s)"))

@@ -37,9 +37,10 @@ def address(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 80
 
 
-def exchange(url: str, data: bytes, *, wait: float = 5.0, pause: float | None = None) -> Exchange:
+def exchange(url: str, data: bytes, *, wait: float = 5.0, pause: float | None = None, head: bool = False) -> Exchange:
     """Send ``data``, then read until the server closes or ``wait`` seconds pass; parse what came back.
-    With ``pause``, stop reading ``pause`` seconds after the first complete response instead."""
+    With ``pause``, stop reading ``pause`` seconds after the first complete response instead; ``head``: the
+    answers to a HEAD request have no body whatever their Content-Length says."""
     result = Exchange()
     raw = b""
     started = time.monotonic()
@@ -62,26 +63,26 @@ def exchange(url: str, data: bytes, *, wait: float = 5.0, pause: float | None = 
                 result.closed = True
                 break
             raw += chunk
-            if pause is not None and _responses(raw)[0]:
+            if pause is not None and _responses(raw, head)[0]:
                 deadline = min(deadline, time.monotonic() + pause)
     result.seconds = time.monotonic() - started
-    result.responses, result.trailing = _responses(raw)
+    result.responses, result.trailing = _responses(raw, head)
     return result
 
 
-def _responses(raw: bytes) -> tuple[list[Response], bytes]:
+def _responses(raw: bytes, head: bool = False) -> tuple[list[Response], bytes]:
     out: list[Response] = []
     while raw:
-        head, sep, rest = raw.partition(b"\r\n\r\n")
+        top, sep, rest = raw.partition(b"\r\n\r\n")
         if not sep:
             break
-        lines = head.decode("latin-1").split("\r\n")
+        lines = top.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         headers = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        length = int(headers.get("content-length", "0"))
+        length = 0 if head else int(headers.get("content-length", "0"))
         if len(rest) < length:
             break
         raw = rest[length:]

@@ -65,10 +65,6 @@ SKIP: dict[tuple[str, str, str], str] = {
 }
 
 
-def _load(direction: str) -> list:
-    return list(_cases(direction))
-
-
 _BOTOCORE_MISREADS = "botocore's response parser misreads this response (the case is on botocore's own ignore list)"
 # Output cases whose response botocore cannot read back as the suite means it: for these the response the
 # gateway sends is compared with the case's own wire form (status, the headers it lists, the body) instead.
@@ -84,6 +80,10 @@ WIRE_CHECK: dict[tuple[str, str], str] = {
         "A prefix of '' takes every header, and a server always sends Content-Type, Content-Length and "
         "x-amzn-RequestId, which botocore then puts in the map; the case's client-side response had none."),
 }
+
+
+def _load(direction: str) -> list:
+    return list(_cases(direction))
 
 
 def _cases(direction: str):

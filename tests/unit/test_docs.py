@@ -1,4 +1,5 @@
 """The README's settings table names every setting, and the README keeps its two set-up commands."""
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -33,3 +34,21 @@ def test_every_behaviour_citation_names_a_section_that_exists():
                     broken.append(f"{path.relative_to(ROOT)}: {ref}")
     assert sections >= {str(n) for n in range(1, 12)}
     assert broken == []
+
+
+def test_every_setting_is_a_flag_and_an_environment_variable():
+    from localconnect.cli import _parser
+    from localconnect.settings import load
+
+    serve = next(a for a in _parser()._subparsers._group_actions[0].choices.values() if a.prog.endswith(" serve"))
+    flags = {option for action in serve._actions for option in action.option_strings}
+    assert [f.name for f in fields(Settings) if "--" + f.name.replace("_", "-") not in flags] == []
+    # and each environment variable is read (a table as JSON)
+    defaults = Settings()
+    for f in fields(Settings):
+        value = getattr(defaults, f.name)
+        if f.name == "config" or value is None:
+            continue
+        text = json.dumps(value) if isinstance(value, (dict, list)) else str(value).lower() \
+            if isinstance(value, bool) else str(value)
+        assert getattr(load(environ={"LOCALCONNECT_" + f.name.upper(): text}), f.name) == value, f.name

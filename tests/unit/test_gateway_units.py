@@ -281,3 +281,14 @@ def test_sts_get_caller_identity_round_trip_through_botocore():
     status, _, body = serializing.error("sts", "rid-2", unknown.value)
     error = QueryParser().parse({"status_code": status, "headers": {}, "body": body}, None)["Error"]
     assert (status, error["Code"], error["Type"]) == (400, "InvalidAction", "Sender")
+
+
+@pytest.mark.parametrize("value", [0, "text", True, {"Key": "k"}, [1, "x", None]])
+def test_wrong_json_types_are_left_for_validation_to_name(value):
+    op = catalog.service("sms-voice").operations["RequestPhoneNumber"]
+    body = orjson.dumps({"IsoCountryCode": "US", "MessageType": "TRANSACTIONAL", "NumberCapabilities": ["SMS"],
+                         "NumberType": "LONG_CODE", "Tags": value})
+    params = parsing.parse_json_protocol(op, body)
+    assert params["Tags"] == value
+    assert [f.path.split(".")[0] for f in validation.validate(op.input_shape, params)] == ["tags"] * (
+        1 if not isinstance(value, list) else len(value))

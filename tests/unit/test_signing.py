@@ -402,3 +402,19 @@ def test_aws_cli_v1_over_the_wire(recorder, tmp_path):
     now = datetime.datetime.strptime(header(seen[-1], b"x-amz-date").decode(), "%Y%m%dT%H%M%SZ").replace(
         tzinfo=datetime.UTC).timestamp()
     assert check(seen[-1], now=now) == Verified("AKIDEXAMPLE", "us-west-2", "connect", now)
+
+
+# --- repeated signature parameters -----------------------------------------------------------------------
+
+def test_a_bogus_signature_placed_before_the_real_one_is_refused():
+    url = _client().generate_presigned_url("describe_instance", Params={"InstanceId": "x"}, ExpiresIn=60)
+    forged = url.replace("X-Amz-Signature=", "X-Amz-Signature=" + "0" * 64 + "&X-Amz-Signature=")
+    assert rejected(presigned(forged)) == (
+        "X-Amz-Signature must be given once; the request gives it more than once.")
+    assert rejected(presigned(url + "&X-Amz-Date=20261128T001000Z")).startswith("X-Amz-Date must be given once")
+
+
+def test_two_authorization_headers_are_refused():
+    req = wire(_client(), lambda c: c.describe_instance(InstanceId="x"))
+    doubled = {**req, "headers": req["headers"] + [(b"authorization", header(req, b"authorization"))]}
+    assert rejected(doubled) == "the Authorization header must be given once; the request gives it more than once."

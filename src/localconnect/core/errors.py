@@ -37,11 +37,17 @@ ServiceQuotaExceededException = _error("ServiceQuotaExceededException")
 LimitExceededException = _error("LimitExceededException")
 ThrottlingException = _error("ThrottlingException")
 InternalServiceException = _error("InternalServiceException")
+DuplicateResourceException = _error("DuplicateResourceException")
+InvalidContactFlowException = _error("InvalidContactFlowException")  # its member is ``problems``: [{message}]
+ContactFlowNotPublishedException = _error("ContactFlowNotPublishedException")
 
 # End User Messaging (awsJson1_0) modeled errors; ResourceNotFound/AccessDenied/Throttling share names above.
 ValidationException = _error("ValidationException")
 ConflictException = _error("ConflictException")
 InternalServerException = _error("InternalServerException")
+
+# STS (awsQuery)
+ValidationError = _error("ValidationError")
 
 # Not in either model: the edges of the wire.
 UnknownOperationException = _error("UnknownOperationException", 404)

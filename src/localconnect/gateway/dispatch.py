@@ -14,7 +14,7 @@ from .. import clock
 from ..asgi import BodyTooLarge, header_map, read_body, respond
 from ..core import errors
 from ..core.call import Call
-from ..rules import idempotency
+from ..rules import idempotency, retention
 from ..rules.faults import FaultInjector
 from ..rules.throttling import Throttler
 from ..services import registry
@@ -49,6 +49,7 @@ class Request:
     body: bytes = b""
     op: Operation | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] | None = None  # awsQuery names its operation in the body, so routing parses it
     identity: Identity | None = None
 
     @classmethod
@@ -56,8 +57,7 @@ class Request:
         raw = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
         headers = header_map(scope)
         return cls(method=scope["method"], raw_path=raw, query=scope.get("query_string", b""), headers=headers,
-                   raw_headers=scope["headers"],
-                   service_key=catalog.SMS_VOICE if "x-amz-target" in headers else catalog.CONNECT)
+                   raw_headers=scope["headers"], service_key=_service_addressed(scope["method"], raw, headers))
 
 
 class Gateway:
@@ -114,6 +114,8 @@ class Gateway:
         target = req.headers.get("x-amz-target")
         if target is not None:
             req.op = routing.match_json_target(req.method, req.raw_path, target)
+        elif req.service_key == catalog.STS:
+            req.op, req.params = parsing.parse_query_protocol(req.body)
         else:
             match = routing.match_rest(catalog.CONNECT, req.method, req.raw_path)
             if match.operation is None:
@@ -150,7 +152,9 @@ class Gateway:
 
     def parse(self, req: Request) -> dict[str, Any]:
         op = req.op
-        if req.headers.get("x-amz-target") is not None:
+        if req.params is not None:
+            params = req.params
+        elif req.headers.get("x-amz-target") is not None:
             params = parsing.parse_json_protocol(op, req.body)
         else:
             params = parsing.parse_rest(op, req.labels, req.query, req.headers, req.body)
@@ -176,6 +180,8 @@ class Gateway:
                     request_id=req.request_id, partition=partition)
         if self.settings.auth == "sigv4":
             handler.authorize(call, who.policies, params)
+        if handler.write:  # this partition's expired rows, a small batch now and then (rules/retention.py)
+            retention.sweep(call)
         token = params.get(op.idempotency_member) if op.idempotency_member else None
         if token is None:
             return handler.fn(call, params)
@@ -190,6 +196,17 @@ class Gateway:
     def _secret_for(self, access_key: str) -> str | None:
         known = self.credentials.get(access_key)
         return known.secret if known else None
+
+
+def _service_addressed(method: str, raw_path: str, headers: dict[str, str]) -> str:
+    """Which service's protocol a request speaks, from what every SDK sends: awsJson1_0 names its target in a
+    header; awsQuery (STS) is a form POST to /, a path no Connect operation has; the rest is restJson1."""
+    if "x-amz-target" in headers:
+        return catalog.SMS_VOICE
+    if (method == "POST" and raw_path == "/"
+            and headers.get("content-type", "").startswith("application/x-www-form-urlencoded")):
+        return catalog.STS
+    return catalog.CONNECT
 
 
 def _injected(op: Operation, code: str) -> errors.ApiError:
@@ -209,6 +226,6 @@ def _validation_error(op: Operation, failures: list[validation.Failure]) -> erro
         return errors.ValidationException(
             message, Reason="FIELD_VALIDATION_FAILED",
             Fields=[{"Name": f.member, "Message": f.message()} for f in failures])
-    cls = errors.InvalidRequestException if op.validation_error == "InvalidRequestException" \
-        else errors.InvalidParameterException
+    cls = {"InvalidRequestException": errors.InvalidRequestException,
+           "ValidationError": errors.ValidationError}.get(op.validation_error, errors.InvalidParameterException)
     return cls(message)

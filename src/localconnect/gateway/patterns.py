@@ -1,16 +1,19 @@
 """The models' ``pattern`` constraints, run in bounded time.
 
 Engine: RE2 (google-re2), which runs in time linear in the value and cannot backtrack. Measured on this
-machine (commands in the module's tests and the report): the Connect InstanceAlias pattern
-``^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$`` on ``"a" * 20000 + "!"`` takes ~19 s in the ``regex``
-module (it backtracks), 50 ms when cut off by ``regex``'s ``timeout=`` (and then answers nothing useful),
-and 1.1 ms in RE2; a 1 MiB value takes 3.5 ms in RE2. On a short valid value one RE2 call through its
-low-level API costs ~2 µs against ~3-4 µs for ``regex``, so the hot path gets no slower. RE2 also reads
-``\\d``, ``\\s`` and ``\\w`` as ASCII, as Java (AWS's engine) does.
+machine: the Connect InstanceAlias pattern ``^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$`` on
+``"a" * 20000 + "!"`` takes 19-44 s in the ``regex`` module (it backtracks; the server stalled that long),
+50 ms when cut off by ``regex``'s ``timeout=`` (a cut-off that then answers nothing useful, and costs its
+full budget on every such request), and 1.1 ms in RE2; a 1 MiB value takes 3.5 ms in RE2. A possessive or
+atomic rewrite would have to be worked out pattern by pattern, and proven, for ~100 model patterns.
+RE2 also reads ``\\d``, ``\\s`` and ``\\w`` as ASCII, as Java (AWS's engine) does.
+
+A call into RE2 costs ~2-4 µs on a short value (``regex``: ~1-4 µs), so answers for short values are
+memoized; ImportPhoneNumber's validation costs what it did with ``regex`` (~15 µs).
 
 RE2 has no lookaround. The models use it in one form: lookaheads at the anchored start
-(``^(?!aws:)…``), which are turned into separate RE2 checks at position 0. A pattern RE2 still cannot take
-(none among the operations localconnect emulates) runs in the ``regex`` module with a timeout, and a value
+(``^(?!aws:)…``), which become separate RE2 checks at position 0. A pattern RE2 still cannot take (none
+among the operations localconnect emulates) runs in the ``regex`` module with a 20 ms timeout, and a value
 that runs out the clock is refused.
 """
 from __future__ import annotations

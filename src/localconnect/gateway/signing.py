@@ -80,6 +80,13 @@ def verify(method: str, raw_path: str, query: bytes, headers: list[tuple[bytes, 
     pairs = (p.partition("=") for p in query.decode("latin-1").split("&") if p)
     params = [(unquote(k), unquote(v)) for k, _, v in pairs]
     query_auth = {k: v for k, v in params if k.startswith("X-Amz-")}
+    # A parameter given twice would be read one way here and maybe another way by a proxy or a log: refuse it,
+    # rather than let the last X-Amz-Signature win.
+    repeated = sorted({k for k, _ in params if k.startswith("X-Amz-")
+                       and sum(1 for other, _ in params if other == k) > 1})
+    if repeated or len(values.get("authorization", [])) > 1:
+        what = ", ".join(repeated) if repeated else "the Authorization header"
+        raise InvalidSignatureException(f"{what} must be given once; the request gives it more than once.")
     authorization = values.get("authorization", [None])[0]
     presigned = "X-Amz-Signature" in query_auth or "X-Amz-Algorithm" in query_auth
     if authorization is not None and presigned:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.call import Call
 from ..core.errors import ConflictException, IdempotencyException
+from . import retention
 
 
 def fingerprint(params: dict[str, Any], token_member: str) -> str:
@@ -41,3 +42,17 @@ def remember(call: Call, token: str, print_: str, response: dict | None) -> None
     call.tx.insert("idempotency", account=call.account, region=call.region, operation=call.operation,
                    client_token=token, fingerprint=print_, response=json.dumps(response or {}, separators=(",", ":")),
                    created_at=call.now)
+
+
+@retention.purger("idempotency")
+def purge(call: Call, limit: int) -> int:
+    """Records past ``idempotency_hours`` (they already count as absent), oldest first, at most ``limit``."""
+    rows = call.tx.all("SELECT operation, client_token FROM idempotency WHERE account = :account "
+                       "AND region = :region AND created_at <= :before ORDER BY created_at LIMIT :limit",
+                       account=call.account, region=call.region,
+                       before=call.now - call.settings.idempotency_hours * 3600, limit=limit)
+    for row in rows:
+        call.tx.execute("DELETE FROM idempotency WHERE account = :account AND region = :region "
+                        "AND operation = :operation AND client_token = :client_token", account=call.account,
+                        region=call.region, operation=row["operation"], client_token=row["client_token"])
+    return len(rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..core.call import Call
 from ..core.errors import LimitExceededException
 from ..core.units import DAY
-from . import quotas
+from . import quotas, retention
 
 BLOCKED_MESSAGE = "The allowed limit for the resource has been exceeded."
 
@@ -71,6 +71,35 @@ def recent_claimed_releases(call: Call, since: float) -> list[str]:
                        "AND released_at > :since AND source_phone_number_arn IS NULL AND cause <> 'FAILED'",
                        account=call.account, region=call.region, since=since)
     return [r["phone_number"] for r in rows]
+
+
+def cooling_among(call: Call, since: float, phone_numbers: list[str]) -> set[str]:
+    """Which of these inventory numbers were released (not FAILED) since ``since``: one index probe per number,
+    for SearchAvailablePhoneNumbers and ClaimPhoneNumber, whatever the number of events."""
+    if not phone_numbers:
+        return set()
+    names = {f"n{i}": number for i, number in enumerate(phone_numbers)}
+    rows = call.tx.all("SELECT DISTINCT phone_number FROM release_events WHERE account = :account "
+                       f"AND region = :region AND phone_number IN ({', '.join(':' + n for n in names)}) "
+                       "AND released_at > :since AND source_phone_number_arn IS NULL AND cause <> 'FAILED'",
+                       account=call.account, region=call.region, since=since, **names)
+    return {r["phone_number"] for r in rows}
+
+
+@retention.purger("release_events")
+def purge(call: Call, limit: int) -> int:
+    """Events older than both the release window and the claim cooldown (no rule reads them), oldest first,
+    about ``limit`` at a time (events stamped with the same instant go together)."""
+    s = call.settings
+    before = call.now - max(s.release_window_days, s.claim_cooldown_days) * DAY
+    row = call.tx.one("SELECT MAX(released_at) AS upto FROM (SELECT released_at FROM release_events "
+                      "WHERE account = :account AND region = :region AND released_at <= :before "
+                      "ORDER BY released_at LIMIT :limit) AS oldest",
+                      account=call.account, region=call.region, before=before, limit=limit)
+    if row is None or row["upto"] is None:
+        return 0
+    return call.tx.execute("DELETE FROM release_events WHERE account = :account AND region = :region "
+                           "AND released_at <= :upto", account=call.account, region=call.region, upto=row["upto"])
 
 
 def clear(call: Call) -> int:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
+import itertools
 import json
 import math
 import re
-from typing import Any
+from typing import Any, Callable, Iterator
 
 NUMBER = (int, float)
 
@@ -142,8 +144,34 @@ def _check_value(value: Any, kind_of: Any) -> None:
 
 def after_clause(first: str, second: str, after: list[Any] | None) -> tuple[str, dict]:
     """The condition (and its parameters) for rows strictly after position ``after`` in ``ORDER BY first,
-    second``; empty without a position. The one spelling of keyset pagination for every list."""
+    second``; empty without a position. The one spelling of keyset pagination for every list.
+
+    Spelt ``first >= a AND (first > a OR second > b)``: the leading range is one both SQLite and PostgreSQL
+    turn into an index seek, so a deep NextToken costs what the first page costs. (``first > a OR (first = a
+    AND second > b)`` is the same set, but PostgreSQL applies it as a filter to every row before the
+    position.)"""
     if after is None:
         return "", {}
-    return (f" AND ({first} > :after_first OR ({first} = :after_first AND {second} > :after_second))",
+    return (f" AND {first} >= :after_first AND ({first} > :after_first OR {second} > :after_second)",
             {"after_first": after[0], "after_second": after[1]})
+
+
+def merged(streams: list[Iterator], key: Callable[[Any], Any], count: int) -> list:
+    """The first ``count`` items of several streams, each already in ``key`` order, in that order.
+
+    A filter on several values (three number types, two countries) is read as one indexed stream per value and
+    merged here, so each stream is a bounded range scan that starts at the page: no sort of everything that
+    matches, at any store size. Streams are consumed lazily: at most ``count`` items are taken in all."""
+    return list(itertools.islice(heapq.merge(*streams, key=key), count))
+
+
+def chunked(fetch: Callable[[list[Any] | None, int], list], position_of: Callable[[Any], list[Any]],
+            after: list[Any] | None, chunk: int) -> Iterator:
+    """Rows of one keyset-ordered query, ``chunk`` at a time: ``fetch(after, n)`` returns up to n rows after
+    ``after``. Holds one chunk in memory."""
+    while True:
+        rows = fetch(after, chunk)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = position_of(rows[-1])

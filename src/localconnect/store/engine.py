@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Sequence
 
 from . import schema
 
@@ -45,6 +45,9 @@ class Tx:
     def lock_partition(self, account: str, region: str) -> Any:
         """Hold the account+Region's lock until the transaction ends; returns its partitions row (quotas)."""
 
+    def insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Bulk load (bench/scale.py loads a million numbers): rows of ``columns``, in this transaction."""
+
 
 class SQLiteTx(Tx):
     dialect = "sqlite"
@@ -60,6 +63,10 @@ class SQLiteTx(Tx):
 
     def execute(self, sql, **params):
         return self._conn.execute(sql, params).rowcount
+
+    def insert_many(self, table, columns, rows):
+        self._conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                               rows)
 
     def lock_partition(self, account, region):
         # BEGIN IMMEDIATE already holds the database's single write lock; make sure the row exists.
@@ -97,6 +104,12 @@ class PostgresTx(Tx):
 
     def execute(self, sql, **params):
         return self._conn.execute(_pg(sql), params).rowcount
+
+    def insert_many(self, table, columns, rows):
+        # COPY: an order of magnitude faster than INSERTs, even pipelined ones.
+        with self._conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def lock_partition(self, account, region):
         where = {"account": account, "region": region}

@@ -17,6 +17,7 @@ from botocore.awsrequest import AWSResponse
 
 from ..app import App
 from ..settings import load
+from ..startup import resolve_store
 from . import hook
 
 # While a mock is active, boto3 finds these credentials (and no profile that would take precedence over them),
@@ -45,7 +46,8 @@ class InProcess:
 
     def __init__(self, **settings: Any):
         # quiet: no request log on stdout by default (the calls are still kept: lc.admin("GET", "/requests"))
-        self.settings = load({"store": "memory", "quiet": True, **settings}, environ={})
+        # A file store is checked as the server checks it (an absolute path, in a directory that exists).
+        self.settings = resolve_store(load({"store": "memory", "quiet": True, **settings}, environ={}))
         self.app = App(self.settings)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="localconnect-inprocess", daemon=True)

@@ -101,14 +101,18 @@ def _reader(shape: Shape) -> Callable[[Any, int], Any] | None:
         if inner is None:
             return None
 
+        longest = shape.metadata.get("max")
+
         def collection(value, depth):
+            if type(value) is not (list if kind == "list" else dict):
+                return value  # the wrong JSON type: validation names it
+            if longest is not None and len(value) > longest:
+                return value  # validation refuses it by its length alone, without looking inside
             if depth > values.MAX_DEPTH:
                 raise values.too_deep()
-            if kind == "list" and type(value) is list:
+            if kind == "list":
                 return [None if v is None else inner(v, depth + 1) for v in value]
-            if kind == "map" and type(value) is dict:
-                return {k: None if v is None else inner(v, depth + 1) for k, v in value.items()}
-            return value
+            return {k: None if v is None else inner(v, depth + 1) for k, v in value.items()}
         return collection
     if kind == "timestamp":
         fmt = values.timestamp_format(shape, values.EPOCH)

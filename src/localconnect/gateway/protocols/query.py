@@ -70,7 +70,8 @@ def _struct(shape: Shape, node: dict, depth: int) -> dict[str, Any]:
 
 
 def _numbered(node: dict) -> list[dict]:
-    items = [(int(k), v) for k, v in node.items() if k.isdigit()]
+    # Positions past nine digits are no list a client sends (and int() of a huge digit string is refused).
+    items = [(int(k), v) for k, v in node.items() if k.isdigit() and len(k) <= 9]
     return [v for _, v in sorted(items)]
 
 

@@ -42,7 +42,7 @@ def from_text(shape: Shape, text: str, ts_default: str) -> Any:
     except ValueError:
         return text
     if kind == "boolean":
-        return {"true": True, "false": False}.get(text, text)
+        return {"true": True, "false": False}.get(text.lower(), text)
     if kind == "timestamp":
         return values.parse_timestamp(text, values.timestamp_format(shape, ts_default))
     if kind == "blob":

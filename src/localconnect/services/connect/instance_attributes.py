@@ -56,6 +56,9 @@ def update_instance_attribute(call: Call, req: dict) -> None:
     column = _ON_INSTANCE.get(kind)
     if column:
         instances.set_calls_enabled(call, instance["id"], column, value == "true")
+    elif value == DEFAULTS[kind]:  # only values that differ from the default are kept (schema migration 4)
+        call.tx.execute("DELETE FROM instance_attributes WHERE instance_id = :id AND attribute_type = :kind",
+                        id=instance["id"], kind=kind)
     else:
         call.tx.execute("INSERT INTO instance_attributes (instance_id, attribute_type, account, region, value) "
                         "VALUES (:id, :kind, :account, :region, :value) "

@@ -31,6 +31,15 @@ def on_delete(fn: Callable[[Call, str], None]) -> Callable[[Call, str], None]:
     return fn
 
 
+# Likewise what a new instance starts with in other modules (the default contact flows): given the new row.
+_ON_CREATE: list[Callable[[Call, object], None]] = []
+
+
+def on_create(fn: Callable[[Call, object], None]) -> Callable[[Call, object], None]:
+    _ON_CREATE.append(fn)
+    return fn
+
+
 def find(call: Call, instance_id: str):
     """InstanceId members take the id or the instance ARN (docs/behaviour.md §10)."""
     return call.tx.one(f"SELECT {_COLUMNS} FROM instances WHERE id = :id AND account = :account AND region = :region",
@@ -127,6 +136,10 @@ def create_instance(call: Call, req: dict) -> dict:
         created_time=call.now, active_at=call.now + call.settings.instance_settle_seconds, service_role=role,
         instance_access_url=url)
     tagging.put(call, arn, req.get("Tags"))
+    if _ON_CREATE:
+        row = find(call, instance_id)
+        for start in _ON_CREATE:
+            start(call, row)
     return {"Id": instance_id, "Arn": arn}
 
 

@@ -7,6 +7,7 @@ released it within ``claim_cooldown_days``.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 
 from ...core.call import Call
@@ -17,29 +18,7 @@ from .. import pagination
 from ..authorization import claim_or_import, unscoped
 from ..registry import operation
 from . import instances, numbers, phone_numbers
-
-# (country, type) -> (prefixes, digits after the prefix, first suffix, count)
-_RANGES: dict[tuple[str, str], tuple[tuple[str, ...], int, int, int]] = {
-    ("US", "DID"): (("+1206555", "+1212555", "+1312555", "+1415555", "+1503555", "+1617555", "+1702555",
-                     "+1808555"), 4, 100, 100),
-    ("US", "TOLL_FREE"): (("+1800555", "+1833555", "+1844555", "+1855555", "+1866555", "+1877555"), 4, 100, 100),
-    ("US", "UIFN"): (("+8005550",), 4, 100, 100),
-    ("CA", "DID"): (("+1416555", "+1604555", "+1514555"), 4, 100, 100),
-    ("CA", "TOLL_FREE"): (("+1855555",), 4, 200, 100),
-    ("GB", "DID"): (("+4420794600", "+4411349600"), 2, 0, 100),
-    ("GB", "TOLL_FREE"): (("+4480815700",), 2, 0, 100),
-    ("GB", "UIFN"): (("+8005551",), 4, 100, 100),
-    ("AU", "DID"): (("+61255500", "+61355500"), 3, 100, 100),
-    ("AU", "TOLL_FREE"): (("+61180016",), 4, 401, 99),
-    ("DE", "DID"): (("+4930555",), 4, 100, 100),
-    ("DE", "TOLL_FREE"): (("+49800555",), 4, 100, 100),
-    ("FR", "DID"): (("+3317555",), 4, 100, 100),
-    ("FR", "TOLL_FREE"): (("+3380555",), 4, 100, 100),
-    ("JP", "DID"): (("+81355550",), 4, 100, 100),
-    ("JP", "TOLL_FREE"): (("+81120555",), 4, 100, 100),
-    ("NZ", "DID"): (("+6495550",), 3, 100, 100),
-    ("IE", "DID"): (("+35315550",), 3, 100, 100),
-}
+from .inventory_ranges import RANGES as _RANGES  # per country and type; the rule is there
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,34 +37,41 @@ def _index() -> dict[str, tuple[str, str]]:
     return {number: key for key in _RANGES for number in catalogue(*key)}
 
 
-def unavailable(call: Call) -> set[str]:
-    """Numbers of this account+Region that are held or cooling down."""
-    cooling = release_rule.recent_claimed_releases(call, call.now - call.settings.claim_cooldown_days * DAY)
-    return set(numbers.held_numbers(call)) | set(cooling)
+# Candidates asked about per round trip: one statement probes each through an index (held? cooling down?).
+_CHUNK = 64
+
+
+def available(call: Call, candidates: list[str]) -> list[str]:
+    """Those of ``candidates`` this account+Region neither holds nor is cooling down, in their order: two
+    statements, each one index probe per candidate, whatever the number of held numbers or release events."""
+    taken = numbers.held_among(call, candidates)
+    cooling = release_rule.cooling_among(call, call.now - call.settings.claim_cooldown_days * DAY,
+                                         [n for n in candidates if n not in taken])
+    return [n for n in candidates if n not in taken and n not in cooling]
 
 
 @operation("connect", "SearchAvailablePhoneNumbers", write=False, iam=unscoped())
 def search_available_phone_numbers(call: Call, req: dict) -> dict:
     instance = phone_numbers.target_instance(call, req, required=True)
     country, number_type = req["PhoneNumberCountryCode"], req["PhoneNumberType"]
-    prefix = req.get("PhoneNumberPrefix")
+    prefix = req.get("PhoneNumberPrefix") or ""
     if prefix and not prefix.startswith("+"):
         prefix = "+" + prefix
     limit = req.get("MaxResults") or 10
     after = pagination.decode("available", req.get("NextToken"), InvalidParameterException, (str, str))
-    taken = unavailable(call)
+    inventory = catalogue(country, number_type)
+    # The catalogue is sorted: the numbers with a prefix are one run of it, starting at the prefix.
+    start = bisect.bisect_left(inventory, prefix)
+    if after is not None:
+        start = max(start, bisect.bisect_right(inventory, after[0]))
     found: list[str] = []
-    for number in catalogue(country, number_type):
-        if after is not None and number <= after[0]:
-            continue
-        if prefix and not number.startswith(prefix):
-            continue
-        if number in taken:
-            continue
-        found.append(number)
-        if len(found) > limit:
-            break
-    page, token = pagination.page(found, limit, lambda n: [n, instance["id"]], "available")
+    while len(found) <= limit and start < len(inventory):
+        candidates = [n for n in inventory[start:start + _CHUNK] if n.startswith(prefix)]
+        if not candidates:
+            break  # past the prefix's run
+        found += available(call, candidates)
+        start += _CHUNK
+    page, token = pagination.page(found[:limit + 1], limit, lambda n: [n, instance["id"]], "available")
     return {"AvailableNumbersList": [{"PhoneNumber": n, "PhoneNumberCountryCode": country,
                                       "PhoneNumberType": number_type} for n in page],
             "NextToken": token}
@@ -97,7 +83,7 @@ def claim_phone_number(call: Call, req: dict) -> dict:
     instance = instances.active(call, instance["id"])                          # ResourceNotFound
     number = req["PhoneNumber"]
     where = _index().get(number)
-    if where is None or number in unavailable(call):                          # InvalidParameter
+    if where is None or not available(call, [number]):                         # InvalidParameter
         raise InvalidParameterException(f"Phone number not available: {number}")
     release_rule.ensure_not_blocked(call)                                      # LimitExceeded
     country, number_type = where

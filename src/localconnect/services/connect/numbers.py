@@ -7,11 +7,13 @@ A number's outcome (CLAIMED or FAILED) is fixed when it is accepted; its status 
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from ...core import arns
 from ...core.call import Call
 from ...core.errors import ResourceNotFoundException
 from ...core.units import HOUR
-from ...rules import release_rule
+from ...rules import release_rule, retention
 from .. import pagination, tagging
 
 COLUMNS = ("id, arn, phone_number, country_code, number_type, description, target_arn, instance_id, "
@@ -59,6 +61,8 @@ def insert(call: Call, **columns) -> None:
 
 def update(call: Call, number_id: str, **columns) -> None:
     assignments = ", ".join(f"{c} = :{c}" for c in columns)
+    if "instance_id" in columns:  # a flow is an instance's: moving to another instance ends the association
+        assignments += ", contact_flow_id = CASE WHEN instance_id = :instance_id THEN contact_flow_id END"
     call.tx.execute(f"UPDATE phone_numbers SET {assignments} WHERE id = :number_id", number_id=number_id, **columns)
 
 
@@ -73,10 +77,17 @@ def remove(call: Call, row, cause: str) -> bool:
     return live
 
 
-def of_instance(call: Call, instance_id: str) -> list:
-    return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE account = :account AND region = :region "
-                       "AND instance_id = :instance_id", account=call.account, region=call.region,
-                       instance_id=instance_id)
+def of_instance(call: Call, instance_id: str, chunk: int = 500) -> Iterator:
+    """Every number of an instance, any outcome, read ``chunk`` rows at a time in id order: DeleteInstance of an
+    instance holding a million numbers never holds more than a chunk in memory. The caller may delete the rows
+    it is given (the next chunk starts after the last id seen)."""
+    def fetch(after, limit):
+        clause = "" if after is None else " AND id > :after_id"
+        return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE instance_id = :instance_id "
+                           f"AND account = :account AND region = :region{clause} ORDER BY id LIMIT :limit",
+                           instance_id=instance_id, account=call.account, region=call.region, limit=limit,
+                           **({} if after is None else {"after_id": after[0]}))
+    return pagination.chunked(fetch, lambda r: [r["id"]], None, chunk)
 
 
 def live_with_source(call: Call, source_arn: str) -> bool:
@@ -93,35 +104,122 @@ def live_with_number(call: Call, phone_number: str) -> bool:
                        account=call.account, region=call.region, phone_number=phone_number) is not None
 
 
-def held_numbers(call: Call) -> list[str]:
+def held_among(call: Call, candidates: list[str]) -> set[str]:
+    """Which of these E.164 numbers a live number of this account+Region has: one index probe per candidate
+    (SearchAvailablePhoneNumbers asks for a chunk of the inventory at a time, never for every held number)."""
+    if not candidates:
+        return set()
+    names = {f"n{i}": number for i, number in enumerate(candidates)}
     rows = call.tx.all("SELECT phone_number FROM phone_numbers WHERE account = :account AND region = :region "
-                       "AND outcome = 'CLAIMED'", account=call.account, region=call.region)
-    return [r["phone_number"] for r in rows]
+                       f"AND outcome = 'CLAIMED' AND phone_number IN ({', '.join(':' + n for n in names)})",
+                       account=call.account, region=call.region, **names)
+    return {r["phone_number"] for r in rows}
+
+
+# The index that answers each filter shape of the lists (store/schema.py, migration 5): the filter's equality
+# columns, then the list order. On SQLite the statement names it, so no planner statistics can change the plan;
+# PostgreSQL's planner takes the same one on its own (the only index giving the order with no row filtered out).
+_LISTED = {(scoped, typed, country): "phone_numbers_listed" + ("_instance" if scoped else "")
+           + ("_type" if typed else "") + ("_country" if country else "")
+           for scoped in (False, True) for typed in (False, True) for country in (False, True)}
+
+
+def prefix_range(prefix: str) -> tuple[str, str | None]:
+    """[low, high) holding exactly the numbers that start with ``prefix`` (a '+' and digits, as the model's
+    pattern allows): a range is an index seek, where substr(...) = prefix would test every row."""
+    stem = prefix.rstrip("9")
+    if stem in ("", "+"):
+        return prefix, None  # "+99": nothing above it starts otherwise
+    return prefix, stem[:-1] + chr(ord(stem[-1]) + 1)
 
 
 def settled_claimed(call: Call, *, instance_id: str | None, countries: list[str] | None, types: list[str] | None,
                     prefix: str | None, after: list | None, limit: int) -> list:
-    """One page of CLAIMED, settled numbers in (phone_number, id) order (lists show only those:
-    docs/behaviour.md §3), with the list operations' filters."""
-    sql = (f"SELECT {COLUMNS} FROM phone_numbers WHERE account = :account AND region = :region "
-           "AND outcome = 'CLAIMED' AND settles_at <= :now")
-    params: dict = {"account": call.account, "region": call.region, "now": call.now, "limit": limit}
+    """Up to ``limit`` CLAIMED, settled numbers in (phone_number, id) order after ``after`` (lists show only
+    those: docs/behaviour.md §3.4), with the list operations' filters.
+
+    One indexed range scan per (type, country) pair asked for, merged: each scan starts at the page and every
+    row it reads matches (but for numbers still settling), so the cost is the page's, at any store size."""
+    pairs = [(t, c) for t in (sorted(set(types)) if types else [None])
+             for c in (sorted(set(countries)) if countries else [None])]
+    # One stream reads the page in one statement; several read small chunks, so the merge holds little more
+    # than a page however many pairs were asked for (at most 7 types x 10 countries).
+    chunk = limit if len(pairs) == 1 else min(limit, 32)
+    streams = [pagination.chunked(_listed(call, instance_id, t, c, prefix), lambda r: [r["phone_number"], r["id"]],
+                                  after, chunk) for t, c in pairs]
+    return pagination.merged(streams, key=lambda r: (r["phone_number"], r["id"]), count=limit)
+
+
+def _listed(call: Call, instance_id: str | None, number_type: str | None, country: str | None, prefix: str | None):
+    """The fetch function of one stream: one SQL statement whose plan is its index, whatever the data."""
+    index = _LISTED[(instance_id is not None, number_type is not None, country is not None)]
+    table = f"phone_numbers INDEXED BY {index}" if call.tx.dialect == "sqlite" else "phone_numbers"
+    sql = f"SELECT {COLUMNS} FROM {table} WHERE "
+    params: dict = {"account": call.account, "region": call.region, "now": call.now}
     if instance_id is not None:
-        sql += " AND instance_id = :instance_id"
+        sql += "instance_id = :instance_id AND "
         params["instance_id"] = instance_id
-    for column, values in (("country_code", countries), ("number_type", types)):
-        if values:
-            names = [f"{column}_{i}" for i in range(len(values))]
-            sql += f" AND {column} IN ({', '.join(':' + n for n in names)})"
-            params.update(zip(names, values, strict=True))
+    sql += "account = :account AND region = :region AND outcome = 'CLAIMED'"
+    if number_type is not None:
+        sql += " AND number_type = :number_type"
+        params["number_type"] = number_type
+    if country is not None:
+        sql += " AND country_code = :country_code"
+        params["country_code"] = country
     if prefix:
-        sql += " AND substr(phone_number, 1, :prefix_length) = :prefix"
-        params.update(prefix_length=len(prefix), prefix=prefix)
-    clause, keyset = pagination.after_clause("phone_number", "id", after)
-    return call.tx.all(sql + clause + " ORDER BY phone_number, id LIMIT :limit", **params, **keyset)
+        low, high = prefix_range(prefix)
+        sql += " AND phone_number >= :prefix_low AND substr(phone_number, 1, :prefix_length) = :prefix"
+        params.update(prefix_low=low, prefix_length=len(prefix), prefix=prefix)
+        if high is not None:
+            sql += " AND phone_number < :prefix_high"
+            params["prefix_high"] = high
+    sql += " AND settles_at <= :now"
+
+    def fetch(after, limit):
+        clause, keyset = pagination.after_clause("phone_number", "id", after)
+        return call.tx.all(sql + clause + " ORDER BY phone_number, id LIMIT :limit", **params, **keyset,
+                           limit=limit)
+    return fetch
 
 
 def all_of_partition(call: Call) -> list:
     """Every number of this account+Region, for the admin state view."""
     return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE account = :account AND region = :region "
                        "ORDER BY created_at, id", account=call.account, region=call.region)
+
+
+@retention.purger("failed_phone_numbers")
+def purge_failed(call: Call, limit: int) -> int:
+    """Numbers whose claim or import failed, once past ``failed_retention_hours`` (they already answer 404),
+    with their tags; oldest first, at most ``limit``."""
+    before = call.now - call.settings.failed_retention_hours * HOUR
+    rows = call.tx.all("SELECT id, arn FROM phone_numbers WHERE account = :account AND region = :region "
+                       "AND outcome = 'FAILED' AND settles_at <= :before ORDER BY settles_at LIMIT :limit",
+                       account=call.account, region=call.region, before=before, limit=limit)
+    for row in rows:
+        tagging.drop(call, row["arn"])
+        call.tx.execute("DELETE FROM phone_numbers WHERE id = :id", id=row["id"])
+    return len(rows)
+
+
+# --- flow associations (services/connect/flow_associations.py) ------------------------------------------
+
+def set_contact_flow(call: Call, number_id: str, flow_id: str | None) -> None:
+    call.tx.execute("UPDATE phone_numbers SET contact_flow_id = :flow_id WHERE id = :number_id",
+                    flow_id=flow_id, number_id=number_id)
+
+
+def with_contact_flow(call: Call, flow_id: str, limit: int) -> list[str]:
+    """ARNs of (up to ``limit``) numbers associated with a flow: DeleteContactFlow refuses a flow in use."""
+    rows = call.tx.all("SELECT arn FROM phone_numbers WHERE contact_flow_id = :flow_id ORDER BY arn LIMIT :limit",
+                       flow_id=flow_id, limit=limit)
+    return [r["arn"] for r in rows]
+
+
+def flow_associations(call: Call, instance_id: str, *, after: list | None, limit: int) -> list:
+    """One page of an instance's live numbers that have a flow, in (phone_number, id) order."""
+    clause, keyset = pagination.after_clause("phone_number", "id", after)
+    return call.tx.all("SELECT id, arn, phone_number, contact_flow_id FROM phone_numbers "
+                       "WHERE instance_id = :instance_id AND contact_flow_id IS NOT NULL AND outcome = 'CLAIMED'"
+                       + clause + " ORDER BY phone_number, id LIMIT :limit",
+                       instance_id=instance_id, limit=limit, **keyset)

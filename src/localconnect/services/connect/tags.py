@@ -1,4 +1,4 @@
-"""Connect TagResource, UntagResource, ListTagsForResource on instances and phone numbers."""
+"""Connect TagResource, UntagResource, ListTagsForResource on instances, phone numbers and contact flows."""
 from __future__ import annotations
 
 from ...core import arns
@@ -7,7 +7,7 @@ from ...core.errors import InvalidParameterException, ResourceNotFoundException
 from .. import tagging
 from ..authorization import tagging_of
 from ..registry import operation
-from . import instances, numbers
+from . import contact_flows, instances, numbers
 
 MAX_TAGS = 50
 
@@ -25,6 +25,8 @@ def resource(call: Call, arn: str) -> str:
         elif kind == "phone-number":
             found = numbers.find(call, resource_id)
         # Legacy phone-number ARNs (instance/{id}/phone-number/{id}) cannot be tagged (docs/behaviour.md §10).
+    elif len(parsed.path) == 4 and parsed.path[2] == "contact-flow":
+        found = contact_flows.find_by_arn(call, arn)
     if found is None or found["arn"] != arn:
         raise ResourceNotFoundException(f"Resource not found: {arn}")
     return found["arn"]

@@ -13,6 +13,8 @@ import uuid
 from ...core import arns
 from ...core.call import Call
 from ...core.errors import ConflictException, ResourceNotFoundException, ValidationException
+from ...core.units import DAY
+from ...rules import retention
 from .. import pagination, tagging
 from ..authorization import either, resource, unscoped
 from ..connect import numbers as connect_numbers
@@ -215,6 +217,87 @@ def _matches(info: dict, filters: list[dict]) -> bool:
     return True
 
 
+# Rows a DescribePhoneNumbers call without PhoneNumberIds examines at most. A sparse filter's page may come back
+# short, with a NextToken to go on from, as AWS's may (fewer than MaxResults is not the end of the list): each
+# call then costs the same at any store size, and the token guarantees progress.
+SCAN_LIMIT = 1000
+
+_FILTER_COLUMNS = {"iso-country-code": "iso_country_code", "message-type": "message_type",
+                   "number-type": "number_type", "opt-out-list-name": "opt_out_list_name",
+                   "two-way-channel-arn": "two_way_channel_arn"}
+_FLAG_COLUMNS = {"two-way-enabled": "two_way_enabled", "self-managed-opt-outs-enabled": "self_managed_opt_outs_enabled",
+                 "deletion-protection-enabled": "deletion_protection_enabled"}
+# One value of one of these filters picks the index the scan walks: it then reads only rows of that value.
+_DRIVING = {"number-type": ("number_type", "sms_phone_numbers_type"),
+            "iso-country-code": ("iso_country_code", "sms_phone_numbers_country")}
+
+
+def _filters_sql(call: Call, filters: list[dict]) -> tuple[str, dict]:
+    """Filters as one SQL condition meaning what ``_matches`` means (a filter's values: any of them; filters:
+    all of them), evaluated by the database rather than row by row in Python."""
+    parts, params = [], {}
+    for i, flt in enumerate(filters):
+        name, values = flt["Name"], flt["Values"]
+        names = {f"f{i}_{j}": v for j, v in enumerate(values)}
+        if name == "status":
+            # Status is stored, but for PENDING numbers whose activation time has passed: ACTIVE (§5).
+            terms = []
+            for key, value in names.items():
+                if value == "ACTIVE":
+                    terms.append("status = 'ACTIVE' OR (status = 'PENDING' AND active_at <= :now)")
+                elif value == "PENDING":
+                    terms.append("(status = 'PENDING' AND (active_at IS NULL OR active_at > :now))")
+                else:
+                    terms.append(f"status = :{key}")
+                    params[key] = value
+            params["now"] = call.now
+            parts.append("(" + " OR ".join(terms) + ")")
+        elif name == "number-capability":
+            # The stored JSON list holds each capability quoted: '"SMS"' occurs in it only as a whole element.
+            find = "instr(number_capabilities, :{})" if call.tx.dialect == "sqlite" else "strpos(number_capabilities, :{})"
+            parts.append("(" + " OR ".join(find.format(key) + " > 0" for key in names) + ")")
+            params.update({key: json.dumps(value) for key, value in names.items()})
+        elif name in _FLAG_COLUMNS:
+            wanted = {v.lower() for v in values} & {"true", "false"}
+            if len(wanted) == 1:
+                parts.append(f"{_FLAG_COLUMNS[name]} = {1 if 'true' in wanted else 0}")
+            elif not wanted:
+                parts.append("1 = 0")
+        else:
+            parts.append(f"{_FILTER_COLUMNS[name]} IN ({', '.join(':' + key for key in names)})")
+            params.update(names)
+    return " AND ".join(parts), params
+
+
+def _listed(call: Call, filters: list[dict], after: list | None, limit: int) -> tuple[list, list | None]:
+    """Up to ``limit`` + 1 matching rows after ``after`` in (created_timestamp, id) order, among at most
+    SCAN_LIMIT rows examined; and, when the scan stopped short of a full page, the position it reached (the
+    NextToken's), None when it reached the end."""
+    column, index, driving = None, "sms_phone_numbers_partition", None
+    for flt in filters:
+        if flt["Name"] in _DRIVING and len(flt["Values"]) == 1:
+            (column, index), driving = _DRIVING[flt["Name"]], flt["Values"][0]
+            break
+    table = f"sms_phone_numbers INDEXED BY {index}" if call.tx.dialect == "sqlite" else "sms_phone_numbers"
+    clause, params = pagination.after_clause("created_timestamp", "id", after)
+    scan = (f"FROM {table} WHERE account = :account AND region = :region AND status <> 'DELETED'"
+            + (f" AND {column} = :driving" if column else "") + clause + " ORDER BY created_timestamp, id")
+    params.update(account=call.account, region=call.region)
+    if column:
+        params["driving"] = driving
+    condition, filter_params = _filters_sql(call, filters)
+    if not condition:  # every row matches: the page is the scan
+        return call.tx.all(f"SELECT {_COLUMNS} {scan} LIMIT :limit", **params, limit=limit + 1), None
+    # The inner LIMIT bounds the rows examined; no database pushes the outer filter past it.
+    rows = call.tx.all(f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS} {scan} LIMIT :scan_limit) AS scanned "
+                       f"WHERE {condition} ORDER BY created_timestamp, id LIMIT :limit",
+                       **params, **filter_params, scan_limit=SCAN_LIMIT, limit=limit + 1)
+    if len(rows) > limit:
+        return rows, None
+    last = call.tx.one(f"SELECT created_timestamp, id {scan} LIMIT 1 OFFSET :last", **params, last=SCAN_LIMIT - 1)
+    return rows, None if last is None else [last["created_timestamp"], last["id"]]
+
+
 @operation("sms-voice", "DescribePhoneNumbers", write=False,
            iam=either("PhoneNumberIds", resource("PhoneNumberIds", "phone-number"), unscoped()))
 def describe_phone_numbers(call: Call, req: dict) -> dict:
@@ -231,15 +314,24 @@ def describe_phone_numbers(call: Call, req: dict) -> dict:
     limit = req.get("MaxResults") or 100
     after = pagination.decode("sms-phone-numbers", req.get("NextToken"),
                               lambda m: _invalid(m, "NextToken", "INVALID_NEXT_TOKEN"), (pagination.NUMBER, str))
-    clause, keyset = pagination.after_clause("created_timestamp", "id", after)
-    # Status and flags are derived, so filters apply after reading.
-    rows = call.tx.all(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = :account AND region = :region "
-                       f"AND status <> 'DELETED'{clause} ORDER BY created_timestamp, id",
-                       account=call.account, region=call.region, **keyset)
-    infos = [(row, info) for row in rows if _matches(info := information(call, row), filters)]
-    infos, token = pagination.page(infos, limit, lambda p: [p[0]["created_timestamp"], p[0]["id"]],
-                                   "sms-phone-numbers")
-    return {"PhoneNumbers": [info for _, info in infos], "NextToken": token}
+    rows, reached = _listed(call, filters, after, limit)
+    rows, token = pagination.page(rows, limit, lambda r: [r["created_timestamp"], r["id"]], "sms-phone-numbers")
+    if token is None and reached is not None:
+        token = pagination.encode("sms-phone-numbers", reached)
+    return {"PhoneNumbers": [information(call, row) for row in rows], "NextToken": token}
+
+
+@retention.purger("released_sms_phone_numbers")
+def purge_released(call: Call, limit: int) -> int:
+    """Released (DELETED) numbers, ``release_window_days`` after their release: no call answers with them (each
+    is ResourceNotFound, like an unknown id) and their tags went when they were released."""
+    rows = call.tx.all("SELECT id FROM sms_phone_numbers WHERE account = :account AND region = :region "
+                       "AND status = 'DELETED' AND deleted_at <= :before ORDER BY deleted_at LIMIT :limit",
+                       account=call.account, region=call.region,
+                       before=call.now - call.settings.release_window_days * DAY, limit=limit)
+    for row in rows:
+        call.tx.execute("DELETE FROM sms_phone_numbers WHERE id = :id", id=row["id"])
+    return len(rows)
 
 
 # --- changing ------------------------------------------------------------------------------------------
