@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench lint install clean
+.PHONY: serve test bench bench-scale soak lint install clean
 
 install: $(STAMP)
 
@@ -21,6 +21,16 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Every operation's cost at NUMBERS numbers against its cost at 1k: SQLite, and PostgreSQL when
+# LOCALCONNECT_TEST_POSTGRES_URL is set (README, Scale). SCALE_ARGS="--rss" adds a server's peak RSS per call.
+NUMBERS ?= 100000
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --numbers $(NUMBERS) $(SCALE_ARGS)
+
+# 100,000 hostile requests (SOAK_ARGS="--requests 5000" for a short one); exit status 1 if a bound is missed.
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests bench

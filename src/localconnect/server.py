@@ -60,6 +60,20 @@ class Edge:
         self.evicted = 0
         self.refused = 0
         self._warned_at = 0.0
+        # Deadlines are checked by one sweep per server rather than a timer per request: setting a float
+        # per request costs nothing, and a connection is closed at most ``tick`` after its deadline.
+        self.tick = min(0.5, request_timeout / 4)
+        self._sweep_handle: asyncio.TimerHandle | None = None
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._sweep_handle is None:
+            self._sweep_handle = loop.call_later(self.tick, self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for conn in [c for c in self.live if c.deadline is not None and c.deadline <= now]:
+            conn.expired()
+        self._sweep_handle = loop.call_later(self.tick, self._sweep, loop)
 
     def warn(self, message: str) -> None:
         now = time.monotonic()
@@ -73,16 +87,16 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
+        self.deadline: float | None = None  # loop time by which the client must have sent the request
         self._partial = False       # between the first byte of a request and its end
         self._in_headers = True     # waiting for (the rest of) a request line and headers
         self._header_bytes = 0      # raw bytes received in that state: bounds a header still arriving
-        self._parsed_bytes = 0      # request line and headers as parsed: bounds a header that arrived at once
         self._too_large = False
         self._request_bytes = 0     # bytes of the request now arriving (408 or silent close)
         self._deferred: tuple[Any, Any] | None = None  # (cycle, app) waiting for its body
         self._started: Any = None   # the cycle whose application task runs
         self._closed = False
+        self._evictable = False     # in edge.waiting: no request of it is inside the application
 
     # --- connections --------------------------------------------------------------------------------
     def connection_made(self, transport) -> None:  # type: ignore[override]
@@ -102,6 +116,7 @@ class EdgeProtocol(HttpToolsProtocol):
                 self._close()
                 return
         edge.live.add(self)
+        edge.watch(self.loop)
         self._refresh()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -112,9 +127,7 @@ class EdgeProtocol(HttpToolsProtocol):
         self._closed = True
         self.edge.live.discard(self)
         self.edge.waiting.pop(self, None)
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        self.deadline = None
 
     def _close(self) -> None:
         self._forget()
@@ -128,22 +141,25 @@ class EdgeProtocol(HttpToolsProtocol):
         return bool(self.pipeline) or (started is not None and not started.response_complete)
 
     def _refresh(self) -> None:
+        """Called after every event: arm the deadline while the server waits on the client, and keep the
+        eviction order (connections go to the back of it when they become idle)."""
         if self._closed:
             return
         busy = self._busy()
-        waiting_on_client = self._partial or not busy or self.flow.write_paused
-        if waiting_on_client and self._deadline is None:
-            self._deadline = self.loop.call_later(self.edge.request_timeout, self._expired)
-        elif not waiting_on_client and self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        if waiting_on_client and not busy:
-            self.edge.waiting.setdefault(self, None)
+        if self._partial or not busy or self.flow.write_paused:
+            if self.deadline is None:
+                self.deadline = self.loop.time() + self.edge.request_timeout
         else:
-            self.edge.waiting.pop(self, None)
+            self.deadline = None
+        if busy == self._evictable:
+            self._evictable = not busy
+            if busy:
+                self.edge.waiting.pop(self, None)
+            else:
+                self.edge.waiting[self] = None
 
-    def _expired(self) -> None:
-        self._deadline = None
+    def expired(self) -> None:
+        self.deadline = None
         if self._closed:
             return
         if (self._partial or self._request_bytes) and not self._busy():
@@ -166,7 +182,7 @@ class EdgeProtocol(HttpToolsProtocol):
         except httptools.HttpParserUpgrade:
             pass  # no protocol upgrades here (ws = none): the request was served as plain HTTP
         except httptools.HttpParserError as exc:
-            if self._too_large or self._header_bytes > MAX_HEADER_BYTES:
+            if self._too_large or (self._in_headers and self._header_bytes > MAX_HEADER_BYTES):
                 self._refuse(RequestHeaderFieldsTooLargeException(
                     f"The request line and headers exceed {MAX_HEADER_BYTES} bytes"))
             else:
@@ -191,22 +207,18 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._partial = True
-        self._parsed_bytes = 0
-
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        self._parsed_bytes += len(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        super().on_header(name, value)
-        self._parsed_bytes += len(name) + len(value) + 4
 
     def on_headers_complete(self) -> None:
         self._in_headers = False
-        self._header_bytes = 0
-        if self._parsed_bytes > MAX_HEADER_BYTES:
+        # The raw count can only overstate a request's headers (it includes any body bytes read with them),
+        # so the exact size is computed only when it says they may be too large. (A request whose headers
+        # arrive in the same read as the end of the one before is counted from its next read: bounded by one
+        # read, 256 KiB.)
+        if self._header_bytes > MAX_HEADER_BYTES and len(self.url) + sum(
+                len(name) + len(value) + 4 for name, value in self.headers) > MAX_HEADER_BYTES:
             self._too_large = True
             raise ValueError("request headers too large")  # ends parsing: httptools raises HttpParserError
+        self._header_bytes = 0
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:

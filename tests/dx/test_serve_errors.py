@@ -106,6 +106,9 @@ def test_startup_names_the_absolute_store_path_where_to_look_and_how_to_stop(tmp
     server = ServerProcess("--data-dir", "state", "--quiet", cwd=tmp_path / "work")
     server.start()
     try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(server.output) < 2:  # the second line comes just after
+            time.sleep(0.02)
         first, second = server.output[0], server.output[1]
         assert first == (f"localconnect 0.1.0 listening on {server.url} (store: SQLite file "
                          f"{tmp_path}/work/state/localconnect.db)\n")

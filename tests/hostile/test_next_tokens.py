@@ -105,7 +105,10 @@ def tokens(draw) -> str:
     choice = draw(st.integers(0, 3))
     if choice == 0:  # a well-formed envelope around any position
         kind = draw(st.sampled_from(KINDS + ("other",)))
-        position = draw(st.one_of(st.lists(_json_values(), max_size=3), _json_values()))
+        edge_values = st.sampled_from([2 ** 63, -(2 ** 63) - 1, HUGE_NUMBER, math.inf, -math.inf, math.nan, True,
+                                       "\ud800", "a\x00", "x" * 257, 1.5, "id", 7])
+        pair = st.tuples(st.one_of(edge_values, _json_values()), st.one_of(edge_values, _json_values())).map(list)
+        position = draw(st.one_of(pair, pair, st.lists(_json_values(), max_size=3), _json_values()))
         return forged(kind, position)
     if choice == 1:  # any JSON at all
         return token_of(json.dumps(draw(_json_values())).encode())

@@ -13,6 +13,8 @@ import pytest
 from conftest import MAX_CONNECTIONS, TIMEOUT
 from rawhttp import address, check, exchange, request, state
 
+from localconnect.testing import admin_call
+
 CREATE = json.dumps({"IdentityManagementType": "CONNECT_MANAGED", "InstanceAlias": "slowpoke",
                      "InboundCallsEnabled": True, "OutboundCallsEnabled": True}).encode()
 CREATE_HEAD = (b"PUT /instance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -80,9 +82,12 @@ def test_the_deadline_is_per_request_not_per_read(edge):
 def test_a_truncated_body_never_reaches_the_handler(edge):
     """The client sends a whole JSON document but fewer bytes than its Content-Length, then goes away: the
     server must not act on the part it has (uvicorn alone handed it to the application at the disconnect)."""
+    assert admin_call(edge.url, "POST", "/quotas", {"instances_per_region": 1000})[0] == 200  # room to create
+    body = CREATE.replace(b"slowpoke", b"truncated")
     before = state(edge.url)
     with socket.create_connection(address(edge.url), timeout=5) as sock:
-        sock.sendall(CREATE_HEAD + CREATE)
+        sock.sendall(b"PUT /instance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body) + 10, body))
         time.sleep(0.2)
     time.sleep(0.3)
     assert state(edge.url) == before

@@ -9,7 +9,7 @@ import unittest
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from localconnect.settings import SettingsError
 from localconnect.testing import InProcess, current, hook, mock_localconnect
@@ -44,14 +44,21 @@ def test_clients_created_inside_the_block_are_answered_in_process():
 def test_the_hook_is_gone_after_the_block_and_settings_apply():
     with mock_localconnect(phone_numbers_per_instance=0, instance_settle_seconds=0):
         connect = boto3.client("connect", **CREDS)
-        connect.create_instance(IdentityManagementType="CONNECT_MANAGED", InstanceAlias="a",
-                                InboundCallsEnabled=True, OutboundCallsEnabled=True)
-        assert len(connect.list_instances()["InstanceSummaryList"]) == 1
+        made = connect.create_instance(IdentityManagementType="CONNECT_MANAGED", InstanceAlias="a",
+                                       InboundCallsEnabled=True, OutboundCallsEnabled=True)
+        # instance_settle_seconds=0: ACTIVE at once, where the default would show CREATION_IN_PROGRESS.
+        assert connect.describe_instance(InstanceId=made["Id"])["Instance"]["InstanceStatus"] == "ACTIVE"
+        # phone_numbers_per_instance=0: an allowance of 0 releases, so the release rule refuses any claim.
+        number = connect.search_available_phone_numbers(
+            TargetArn=made["Arn"], PhoneNumberCountryCode="US", PhoneNumberType="DID",
+            MaxResults=1)["AvailableNumbersList"][0]["PhoneNumber"]
+        with pytest.raises(ClientError) as refused:
+            connect.claim_phone_number(TargetArn=made["Arn"], PhoneNumber=number)
+        assert refused.value.response["Error"]["Code"] == "LimitExceededException"
     after = boto3.client("connect", endpoint_url="http://127.0.0.1:9", **CREDS,  # nothing listens on port 9
                          config=Config(retries={"total_max_attempts": 1}, connect_timeout=2))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(EndpointConnectionError):  # the request left the process: nothing answers it now
         after.list_instances()
-    assert not isinstance(info.value, ClientError)  # a connection error: the request left the process
 
 
 def test_attach_hooks_an_existing_client():

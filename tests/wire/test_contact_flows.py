@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from localconnect.testing import ServerProcess, clients
 from support import error_of, make_instance
 
 FLOW = {"Version": "2019-10-30", "StartAction": "hello", "Actions": [
@@ -368,3 +369,42 @@ def test_types_a_country_does_not_offer_give_an_empty_list(connect, lc):
     for country, kind in (("SE", "SHARED"), ("PR", "TOLL_FREE"), ("AQ", "DID"), ("DE", "UIFN")):
         assert connect.search_available_phone_numbers(InstanceId=instance["Id"], PhoneNumberCountryCode=country,
                                                       PhoneNumberType=kind)["AvailableNumbersList"] == []
+
+
+# --- IAM (auth = sigv4) ----------------------------------------------------------------------------------
+
+PROTECT_FLOWS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "connect:*", "Resource": "*"},
+    {"Effect": "Deny", "Action": "connect:DeleteContactFlow", "Resource": "arn:aws:connect:*:*:instance/*/contact-flow/*",
+     "Condition": {"StringEquals": {"aws:ResourceTag/protected": "yes"}}}]}
+
+
+@pytest.fixture(scope="module")
+def signed_connect(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("flows-iam")
+    (folder / "credentials.toml").write_text(f"""
+[[credentials]]
+access_key_id = "AKIDFLOWS"
+secret_access_key = "flows-secret"
+account = "123456789012"
+principal_arn = "arn:aws:iam::123456789012:user/flows"
+policies = ['''{json.dumps(PROTECT_FLOWS)}''']
+""")
+    with ServerProcess("--store", "memory", "--auth", "sigv4", "--credentials-file", str(folder / "credentials.toml"),
+                       "--instance-settle-seconds", "0") as server:
+        yield clients(server.url, access_key="AKIDFLOWS", secret="flows-secret")[0]
+
+
+def test_iam_sees_the_flow_arn_and_its_tags(signed_connect):
+    connect = signed_connect
+    instance = connect.create_instance(IdentityManagementType="CONNECT_MANAGED", InstanceAlias="iam-flows",
+                                       InboundCallsEnabled=True, OutboundCallsEnabled=True)
+    kept = connect.create_contact_flow(InstanceId=instance["Id"], Name="Kept", Type="CONTACT_FLOW", Content=CONTENT,
+                                       Tags={"protected": "yes"})
+    loose = connect.create_contact_flow(InstanceId=instance["Id"], Name="Loose", Type="CONTACT_FLOW", Content=CONTENT)
+    code, status, message, _ = error_of(connect.delete_contact_flow, InstanceId=instance["Id"],
+                                        ContactFlowId=kept["ContactFlowId"])
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert f"on resource: {kept['ContactFlowArn']} with an explicit deny" in message
+    connect.describe_contact_flow(InstanceId=instance["Id"], ContactFlowId=kept["ContactFlowId"])  # still there
+    connect.delete_contact_flow(InstanceId=instance["Id"], ContactFlowId=loose["ContactFlowId"])

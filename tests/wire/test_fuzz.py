@@ -311,6 +311,7 @@ def test_random_methods_and_paths(lc, connect, sms, world):
     def run(method, path, body):
         decoded = urllib.parse.unquote(path.split("?", 1)[0])
         assume(not (decoded == "/_localconnect" or decoded.startswith("/_localconnect/")))  # the admin API
+        assume(not (method == "GET" and path.split("?", 1)[0] == "/"))  # the admin index, for a browser
         assume(len(path) <= 60_000)  # longer request lines are refused by the HTTP parser, before the app
         answer = send_raw(lc.url, method, path, body)
         check(answer, eum=False)
@@ -510,7 +511,9 @@ def test_eum_targets_and_random_bodies(lc, connect, sms, world):
         answer = send(lc.url, method, "/", body, target=target)
         data = check(answer, eum=True)
         prefix, _, name = target.partition(".")
-        if prefix != EUM_PREFIX or name not in names:
+        if method != "POST":  # awsJson1_0 is POST / only: the target is never looked at, nothing runs
+            assert (answer.status, data["__type"]) == (405, "MethodNotAllowedException"), data
+        elif prefix != EUM_PREFIX or name not in names:
             assert (answer.status, data["__type"]) == (400, "UnknownOperationException"), data
             assert data["Message"] == f"Unknown operation: {target}"
         elif answer.status == 501:

@@ -120,7 +120,7 @@ def same_instant(js: dict, boto: datetime) -> bool:
     return abs((js_date(js) - boto.astimezone(timezone.utc)).total_seconds()) <= 0.0006
 
 
-def test_js_sdk_import_story(lc, node, tmp_path):
+def test_js_sdk_import_story(node, lc, tmp_path):  # node first: no server is started when it skips
     out = run_story(node, lc.url, tmp_path)
 
     instance_id = out["instance"]["id"]

@@ -22,7 +22,7 @@ from ..rules.throttling import Throttler
 from ..services import registry
 from ..settings import Settings
 from ..store.engine import Store, Tx
-from . import seeding, state
+from . import dashboard, seeding, state
 from .errors import AdminError
 
 log = logging.getLogger("localconnect.admin")
@@ -144,9 +144,12 @@ class Admin:
             ("GET", "/requests"): self.recent_requests,
             ("GET", "/"): self.index,
         }
+        self.routes.update(dashboard.routes(self))  # the dashboard's JSON reads
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope["path"][len(PREFIX):] or "/"
+        if await dashboard.page(scope, path, send):  # the page and its files hold no state: no token needed
+            return
         try:
             if self.token_required:
                 self._check_token(scope)
@@ -295,7 +298,7 @@ class Admin:
         return 200, {"cleared": self.faults.clear()}
 
     async def state(self, data: dict):
-        return 200, await self.store.run(lambda tx: state.view(tx, self.settings), write=False)
+        return 200, await self.store.run(lambda tx: state.view(tx, self.settings, data), write=False)
 
     async def recent_requests(self, data: dict):
         try:
@@ -305,7 +308,7 @@ class Admin:
 
     async def index(self, data: dict):
         """GET / and GET /_localconnect/: where to look, for whoever points a browser or curl at the server."""
-        return 200, {"service": "localconnect", "version": __version__,
+        return 200, {"service": "localconnect", "version": __version__, "dashboard": f"{PREFIX}/ui/",
                      "admin": sorted(f"{method} {PREFIX}{path}" for method, path in self.routes if path != "/"),
                      "aws": "Amazon Connect (restJson1) and End User Messaging SMS/voice v2 (awsJson1_0) on this "
                             "same endpoint: point an AWS SDK's endpoint_url here"}

@@ -46,8 +46,14 @@ ValidationException = _error("ValidationException")
 ConflictException = _error("ConflictException")
 InternalServerException = _error("InternalServerException")
 
-# STS (awsQuery)
+# STS (awsQuery), including how its front door names the authentication errors above
 ValidationError = _error("ValidationError")
+SignatureDoesNotMatch = _error("SignatureDoesNotMatch", 403)
+InvalidClientTokenId = _error("InvalidClientTokenId", 403)
+MissingAuthenticationToken = _error("MissingAuthenticationToken", 403)
+STS_AUTHENTICATION = {"InvalidSignatureException": SignatureDoesNotMatch,
+                      "UnrecognizedClientException": InvalidClientTokenId,
+                      "MissingAuthenticationTokenException": MissingAuthenticationToken}
 
 # Not in either model: the edges of the wire.
 UnknownOperationException = _error("UnknownOperationException", 404)

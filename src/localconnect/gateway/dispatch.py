@@ -131,8 +131,13 @@ class Gateway:
         """Who is calling, in which Region: the credential scope, verified under ``auth = sigv4``."""
         svc = catalog.service(req.op.service)
         if self.settings.auth == "sigv4":
-            verified = signing.verify(req.method, req.raw_path, req.query, req.raw_headers, req.body,
-                                      self._secret_for, self.clock.now())
+            try:
+                verified = signing.verify(req.method, req.raw_path, req.query, req.raw_headers, req.body,
+                                          self._secret_for, self.clock.now())
+            except errors.ApiError as err:
+                if req.op.service != catalog.STS or err.code not in errors.STS_AUTHENTICATION:
+                    raise
+                raise errors.STS_AUTHENTICATION[err.code](err.message) from None
             scope = Scope(verified.access_key, verified.region, verified.service)
             if scope.service != svc.model.signing_name:
                 raise errors.InvalidSignatureException(

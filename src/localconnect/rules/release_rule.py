@@ -54,6 +54,24 @@ def state(call: Call) -> WindowState:
                     s.release_allowance_percent, s.release_window_days)
 
 
+def window_events(call: Call, limit: int) -> list:
+    """The events ``state`` counts, oldest first (the first ``limit``: those that free slots soonest), with the
+    number and the cause (ReleasePhoneNumber, DeleteInstance, FAILED): the dashboard's chart of the window."""
+    return call.tx.all("SELECT released_at, phone_number_id, phone_number, source_phone_number_arn, cause "
+                       "FROM release_events WHERE account = :account AND region = :region AND released_at > :since "
+                       "AND released_at <= :now ORDER BY released_at, phone_number_id LIMIT :limit",
+                       account=call.account, region=call.region, now=call.now, limit=limit,
+                       since=call.now - call.settings.release_window_days * DAY)
+
+
+def events_of_number(call: Call, phone_number: str, limit: int) -> list:
+    """The release events of one E.164 number here, newest first: its past lives, for a number's history."""
+    return call.tx.all("SELECT released_at, phone_number_id, phone_number, source_phone_number_arn, cause "
+                       "FROM release_events WHERE account = :account AND region = :region "
+                       "AND phone_number = :phone_number ORDER BY released_at DESC LIMIT :limit",
+                       account=call.account, region=call.region, phone_number=phone_number, limit=limit)
+
+
 def ensure_not_blocked(call: Call) -> None:
     if state(call).blocked:
         raise LimitExceededException(BLOCKED_MESSAGE)
@@ -79,7 +97,9 @@ def cooling_among(call: Call, since: float, phone_numbers: list[str]) -> set[str
     if not phone_numbers:
         return set()
     names = {f"n{i}": number for i, number in enumerate(phone_numbers)}
-    rows = call.tx.all("SELECT DISTINCT phone_number FROM release_events WHERE account = :account "
+    # By number, not by time: the window may hold any number of events, the candidates are a few dozen.
+    table = "release_events INDEXED BY release_events_number" if call.tx.dialect == "sqlite" else "release_events"
+    rows = call.tx.all(f"SELECT phone_number FROM {table} WHERE account = :account "
                        f"AND region = :region AND phone_number IN ({', '.join(':' + n for n in names)}) "
                        "AND released_at > :since AND source_phone_number_arn IS NULL AND cause <> 'FAILED'",
                        account=call.account, region=call.region, since=since, **names)

@@ -23,8 +23,9 @@ from typing import Any, Callable, Iterator
 
 NUMBER = (int, float)
 
-# Real tokens are well under 200 characters (a kind, a timestamp and an id or phone number).
-MAX_TOKEN_CHARS = 512
+# Real tokens are well under 300 characters (a kind, a timestamp or phone number and an id; the admin state
+# view adds a fingerprint, an account and a Region). 1024 is the longest NextToken End User Messaging accepts.
+MAX_TOKEN_CHARS = 1024
 MAX_STRING_CHARS = 256
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")

@@ -83,6 +83,33 @@ def all_of_partition(call: Call) -> list:
                        "ORDER BY created_time, id", account=call.account, region=call.region)
 
 
+# --- the admin state view and the dashboard ------------------------------------------------------------------
+
+def state_totals(call: Call) -> tuple[int, int]:
+    """(instances, live numbers they hold) in this account+Region, from the exact per-instance counts."""
+    row = call.tx.one("SELECT COUNT(*) AS n, SUM(live_numbers) AS live FROM instances WHERE account = :account "
+                      "AND region = :region", account=call.account, region=call.region)
+    return int(row["n"]), int(row["live"] or 0)
+
+
+def state_page(call: Call, *, instance_id: str | None, status: str | None, after: list | None, limit: int) -> list:
+    """Up to ``limit`` instances after ``after`` in (created_time, id) order; one instance, or one status."""
+    sql = f"SELECT {_COLUMNS} FROM instances WHERE account = :account AND region = :region"
+    params: dict = {"account": call.account, "region": call.region, "now": call.now, "limit": limit}
+    if instance_id is not None:
+        sql += " AND id = :id"
+        params["id"] = instance_id
+    if status is not None:
+        sql += " AND active_at <= :now" if status == "ACTIVE" else " AND active_at > :now"
+    clause, keyset = pagination.after_clause("created_time", "id", after)
+    return call.tx.all(sql + clause + " ORDER BY created_time, id LIMIT :limit", **params, **keyset)
+
+
+def partition_of(tx, instance_id: str):
+    """The (account, region) row of an instance id in any partition, or None: the state view's instance filter."""
+    return tx.one("SELECT account, region FROM instances WHERE id = :id", id=instance_id)
+
+
 def _summary(call: Call, row) -> dict:
     return {
         "Id": row["id"],

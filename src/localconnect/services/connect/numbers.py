@@ -83,9 +83,9 @@ def of_instance(call: Call, instance_id: str, chunk: int = 500) -> Iterator:
     it is given (the next chunk starts after the last id seen)."""
     def fetch(after, limit):
         clause = "" if after is None else " AND id > :after_id"
-        return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE instance_id = :instance_id "
-                           f"AND account = :account AND region = :region{clause} ORDER BY id LIMIT :limit",
-                           instance_id=instance_id, account=call.account, region=call.region, limit=limit,
+        # By instance alone (its numbers are all in its account+Region): the one index giving this order.
+        return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE instance_id = :instance_id{clause} "
+                           "ORDER BY id LIMIT :limit", instance_id=instance_id, limit=limit,
                            **({} if after is None else {"after_id": after[0]}))
     return pagination.chunked(fetch, lambda r: [r["id"]], None, chunk)
 
@@ -127,9 +127,9 @@ _LISTED = {(scoped, typed, country): "phone_numbers_listed" + ("_instance" if sc
 def prefix_range(prefix: str) -> tuple[str, str | None]:
     """[low, high) holding exactly the numbers that start with ``prefix`` (a '+' and digits, as the model's
     pattern allows): a range is an index seek, where substr(...) = prefix would test every row."""
-    stem = prefix.rstrip("9")
-    if stem in ("", "+"):
-        return prefix, None  # "+99": nothing above it starts otherwise
+    stem = prefix.rstrip("9")  # "+1299" -> [+1299, +13); "+99" -> [+99, ","): ',' follows '+'
+    if not stem:
+        return prefix, None
     return prefix, stem[:-1] + chr(ord(stem[-1]) + 1)
 
 
@@ -154,12 +154,17 @@ def _listed(call: Call, instance_id: str | None, number_type: str | None, countr
     """The fetch function of one stream: one SQL statement whose plan is its index, whatever the data."""
     index = _LISTED[(instance_id is not None, number_type is not None, country is not None)]
     table = f"phone_numbers INDEXED BY {index}" if call.tx.dialect == "sqlite" else "phone_numbers"
-    sql = f"SELECT {COLUMNS} FROM {table} WHERE "
-    params: dict = {"account": call.account, "region": call.region, "now": call.now}
+    params: dict = {"now": call.now}
     if instance_id is not None:
-        sql += "instance_id = :instance_id AND "
+        # The caller found the instance in this account+Region, and its numbers are all there. Naming no
+        # account or Region also leaves PostgreSQL no partition-wide index to filter by instance: a generic
+        # plan built for a big instance would otherwise read a whole partition for an empty one.
+        sql = f"SELECT {COLUMNS} FROM {table} WHERE instance_id = :instance_id"
         params["instance_id"] = instance_id
-    sql += "account = :account AND region = :region AND outcome = 'CLAIMED'"
+    else:
+        sql = f"SELECT {COLUMNS} FROM {table} WHERE account = :account AND region = :region"
+        params.update(account=call.account, region=call.region)
+    sql += " AND outcome = 'CLAIMED'"
     if number_type is not None:
         sql += " AND number_type = :number_type"
         params["number_type"] = number_type
@@ -223,3 +228,116 @@ def flow_associations(call: Call, instance_id: str, *, after: list | None, limit
                        "WHERE instance_id = :instance_id AND contact_flow_id IS NOT NULL AND outcome = 'CLAIMED'"
                        + clause + " ORDER BY phone_number, id LIMIT :limit",
                        instance_id=instance_id, limit=limit, **keyset)
+
+
+# --- the admin state view and the dashboard (admin/state.py, admin/dashboard.py) -------------------------
+# Every status has an index in which nearly every row read belongs to the answer (store/schema.py, migration 7):
+# live numbers in list order (the lists' own indexes), live numbers still settling in settle order, and the few
+# that show FAILED once settled, in list order. So counts and pages cost what they return, at any store size.
+
+STATE_COLUMNS = COLUMNS + ", contact_flow_id"
+# The order of each status's pages: IN_PROGRESS numbers come from the settling index, so by when they settle.
+STATE_ORDER = {None: ("phone_number", "id"), "CLAIMED": ("phone_number", "id"), "FAILED": ("phone_number", "id"),
+               "IN_PROGRESS": ("settles_at", "id")}
+_FAILING = "(outcome = 'FAILED' OR failure_message IS NOT NULL)"  # the partial index's own term, spelt alike
+
+
+def _table(call: Call, index: str) -> str:
+    return f"phone_numbers INDEXED BY {index}" if call.tx.dialect == "sqlite" else "phone_numbers"
+
+
+def state_counts(call: Call, live: int) -> dict[str, int]:
+    """Numbers by the status DescribePhoneNumber would show now. ``live`` is the partition's live numbers
+    (the instances' exact counts); CLAIMED is what remains of it once the settling and failing ones, read
+    from their small indexes, are taken away, so no CLAIMED row is read."""
+    where = {"account": call.account, "region": call.region, "now": call.now}
+    settling = call.tx.one(f"SELECT COUNT(*) AS n FROM {_table(call, 'phone_numbers_settling')} "
+                           "WHERE account = :account AND region = :region AND outcome = 'CLAIMED' "
+                           "AND settles_at > :now", **where)["n"]
+    failing = call.tx.one(
+        "SELECT SUM(CASE WHEN outcome = 'FAILED' AND settles_at > :now THEN 1 ELSE 0 END) AS settling, "
+        "SUM(CASE WHEN settles_at <= :now THEN 1 ELSE 0 END) AS shown, "
+        "SUM(CASE WHEN outcome = 'CLAIMED' AND settles_at <= :now THEN 1 ELSE 0 END) AS moves "
+        f"FROM {_table(call, 'phone_numbers_failing')} WHERE account = :account AND region = :region "
+        f"AND {_FAILING} AND (outcome = 'CLAIMED' OR settles_at > :gone_before)",
+        **where, gone_before=call.now - call.settings.failed_retention_hours * HOUR)
+    return {"IN_PROGRESS": settling + int(failing["settling"] or 0),
+            "CLAIMED": live - settling - int(failing["moves"] or 0),
+            "FAILED": int(failing["shown"] or 0)}
+
+
+def state_page(call: Call, *, status: str | None, instance_id: str | None, number_type: str | None,
+               country: str | None, prefix: str | None, after: list | None, limit: int) -> list:
+    """Up to ``limit`` numbers showing ``status`` now (any status when None; numbers gone after
+    ``failed_retention_hours`` never), after ``after`` in ``STATE_ORDER[status]``, with the filters."""
+    extra, params = _state_filters(instance_id, number_type, country, prefix)
+    params.update(account=call.account, region=call.region, now=call.now,
+                  gone_before=call.now - call.settings.failed_retention_hours * HOUR)
+    live_index = _LISTED[(instance_id is not None, number_type is not None, country is not None)]
+    failed_shown = "AND (outcome = 'CLAIMED' OR settles_at > :gone_before)"
+    if status == "IN_PROGRESS":
+        sources = [("phone_numbers_settling", "outcome = 'CLAIMED' AND settles_at > :now"),
+                   ("phone_numbers_failing", f"{_FAILING} AND outcome = 'FAILED' AND settles_at > :now")]
+    elif status == "FAILED":
+        sources = [("phone_numbers_failing", f"{_FAILING} AND settles_at <= :now {failed_shown}")]
+    elif status == "CLAIMED":
+        sources = [(live_index, "outcome = 'CLAIMED' AND settles_at <= :now AND failure_message IS NULL")]
+    else:
+        sources = [(live_index, "outcome = 'CLAIMED'"),
+                   ("phone_numbers_failing", f"{_FAILING} AND outcome = 'FAILED' {failed_shown}")]
+    first, second = STATE_ORDER[status]
+
+    def key(row):
+        return row[first], row[second]
+    # One stream reads the page in one statement; two read in chunks and are merged in order.
+    chunk = limit if len(sources) == 1 else min(limit, 64)
+    streams = [pagination.chunked(_state_fetch(call, index, where + extra, params, (first, second)),
+                                  lambda r: list(key(r)), after, chunk) for index, where in sources]
+    return pagination.merged(streams, key=key, count=limit)
+
+
+def _state_filters(instance_id, number_type, country, prefix) -> tuple[str, dict]:
+    sql, params = "", {}
+    for column, value in (("instance_id", instance_id), ("number_type", number_type), ("country_code", country)):
+        if value is not None:
+            sql += f" AND {column} = :{column}"
+            params[column] = value
+    if prefix:
+        low, high = prefix_range(prefix)
+        sql += " AND phone_number >= :prefix_low AND substr(phone_number, 1, :prefix_length) = :prefix"
+        params.update(prefix_low=low, prefix_length=len(prefix), prefix=prefix)
+        if high is not None:
+            sql += " AND phone_number < :prefix_high"
+            params["prefix_high"] = high
+    return sql, params
+
+
+def _state_fetch(call: Call, index: str, where: str, params: dict, order: tuple[str, str]):
+    sql = (f"SELECT {STATE_COLUMNS} FROM {_table(call, index)} WHERE account = :account AND region = :region "
+           f"AND {where}")
+
+    def fetch(after, limit):
+        clause, keyset = pagination.after_clause(order[0], order[1], after)
+        return call.tx.all(f"{sql}{clause} ORDER BY {order[0]}, {order[1]} LIMIT :limit", **params, **keyset,
+                           limit=limit)
+    return fetch
+
+
+def state_find(call: Call, phone_number_id: str):
+    """A number with its flow, as ``find`` (None when unknown or gone), for the dashboard's detail."""
+    row = find(call, phone_number_id)
+    if row is None:
+        return None
+    return call.tx.one(f"SELECT {STATE_COLUMNS} FROM phone_numbers WHERE id = :id", id=row["id"])
+
+
+def live_using(call: Call, source_arns: list[str]) -> dict:
+    """The live Connect number (id, number, instance) backed by each of these End User Messaging ARNs, by ARN."""
+    if not source_arns:
+        return {}
+    names = {f"a{i}": arn for i, arn in enumerate(source_arns)}
+    rows = call.tx.all("SELECT id, phone_number, instance_id, source_phone_number_arn FROM phone_numbers "
+                       "WHERE account = :account AND region = :region AND outcome = 'CLAIMED' "
+                       f"AND source_phone_number_arn IN ({', '.join(':' + n for n in names)})",
+                       account=call.account, region=call.region, **names)
+    return {r["source_phone_number_arn"]: r for r in rows}

@@ -10,7 +10,7 @@ from ...core.call import Call
 from ...core.errors import InvalidParameterException
 from ..authorization import resource
 from ..registry import operation
-from . import instances, numbers, phone_numbers
+from . import instances, number_history, numbers, phone_numbers
 
 
 def _updatable(call: Call, phone_number_id: str):
@@ -31,12 +31,16 @@ def update_phone_number(call: Call, req: dict) -> dict:
     moving = target["id"] != row["instance_id"]
     if moving and phone_numbers.is_full(call, target):
         numbers.update(call, row["id"], failure_message=phone_numbers.LIMIT_MESSAGE, settles_at=settles_at)
+        number_history.record(call, row["id"], number_history.MOVE_REFUSED, instance_id=target["id"],
+                              detail=phone_numbers.LIMIT_MESSAGE)
     else:
         numbers.update(call, row["id"], instance_id=target["id"], target_arn=target["arn"], failure_message=None,
                        settles_at=settles_at)
         if moving:
             instances.count_live(call, row["instance_id"], -1)
             instances.count_live(call, target["id"], +1)
+        number_history.record(call, row["id"], number_history.UPDATE, instance_id=target["id"],
+                              detail=f"from instance {row['instance_id']}" if moving else None)
     return {"PhoneNumberId": row["id"], "PhoneNumberArn": row["arn"]}
 
 
@@ -46,4 +50,5 @@ def update_phone_number_metadata(call: Call, req: dict) -> None:
     description = req.get("PhoneNumberDescription", row["description"])
     numbers.update(call, row["id"], description=description, failure_message=None,
                    settles_at=call.now + call.settings.settle_seconds)
+    number_history.record(call, row["id"], number_history.METADATA, detail=description)
     return None

@@ -81,6 +81,57 @@ def all_of_partition(call: Call) -> list:
                        "ORDER BY created_timestamp, id", account=call.account, region=call.region)
 
 
+# --- the admin state view and the dashboard: by status, from the status index (store/schema.py, migration 7) ---
+STATE_STATUSES = ("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING")  # DELETED numbers are never shown
+_ACTIVATED = "active_at IS NOT NULL AND active_at <= :now"  # a PENDING row that status() shows as ACTIVE
+
+
+def _by_status(call: Call) -> str:
+    return "sms_phone_numbers INDEXED BY sms_phone_numbers_status" if call.tx.dialect == "sqlite" else \
+        "sms_phone_numbers"
+
+
+def state_counts(call: Call, cap: int) -> dict[str, int]:
+    """Numbers per status shown now, each counted no further than ``cap`` (a count equal to ``cap`` means at
+    least that many): one bounded index range per stored status."""
+    counts: dict[str, int] = {}
+    for stored in STATE_STATUSES:
+        row = call.tx.one("SELECT COUNT(*) AS n, SUM(CASE WHEN " + _ACTIVATED + " THEN 1 ELSE 0 END) AS activated "
+                          f"FROM (SELECT active_at FROM {_by_status(call)} WHERE account = :account "
+                          "AND region = :region AND status = :status LIMIT :cap) AS capped",
+                          account=call.account, region=call.region, status=stored, now=call.now, cap=cap)
+        activated = int(row["activated"] or 0) if stored == "PENDING" else 0
+        for shown, n in ((stored, int(row["n"]) - activated), ("ACTIVE", activated)):
+            if n:
+                counts[shown] = min(cap, counts.get(shown, 0) + n)
+    return counts
+
+
+def state_page(call: Call, *, status: str | None, after: list | None, limit: int) -> list:
+    """Up to ``limit`` numbers showing ``status`` now (any but DELETED when None), after ``after`` in
+    (created_timestamp, id) order: one stream per stored status, merged."""
+    if status is None:
+        sources = [(s, "") for s in STATE_STATUSES]
+    elif status == "ACTIVE":
+        sources = [("ACTIVE", ""), ("PENDING", f" AND {_ACTIVATED}")]
+    elif status == "PENDING":
+        sources = [("PENDING", f" AND NOT ({_ACTIVATED})")]
+    else:
+        sources = [(status, "")]
+    chunk = limit if len(sources) == 1 else min(limit, 64)
+
+    def stream(stored: str, extra: str):
+        def fetch(position, n):
+            clause, keyset = pagination.after_clause("created_timestamp", "id", position)
+            return call.tx.all(f"SELECT {_COLUMNS} FROM {_by_status(call)} WHERE account = :account "
+                               f"AND region = :region AND status = :status{extra}{clause} "
+                               "ORDER BY created_timestamp, id LIMIT :limit", account=call.account,
+                               region=call.region, status=stored, now=call.now, limit=n, **keyset)
+        return pagination.chunked(fetch, lambda r: [r["created_timestamp"], r["id"]], after, chunk)
+    return pagination.merged([stream(s, extra) for s, extra in sources],
+                             key=lambda r: (r["created_timestamp"], r["id"]), count=limit)
+
+
 def get_live(call: Call, phone_number_id: str):
     row = find(call, phone_number_id)
     if row is None or row["status"] == "DELETED":
@@ -280,22 +331,26 @@ def _listed(call: Call, filters: list[dict], after: list | None, limit: int) -> 
             break
     table = f"sms_phone_numbers INDEXED BY {index}" if call.tx.dialect == "sqlite" else "sms_phone_numbers"
     clause, params = pagination.after_clause("created_timestamp", "id", after)
-    scan = (f"FROM {table} WHERE account = :account AND region = :region AND status <> 'DELETED'"
-            + (f" AND {column} = :driving" if column else "") + clause + " ORDER BY created_timestamp, id")
-    params.update(account=call.account, region=call.region)
-    if column:
-        params["driving"] = driving
+    where = "account = :account AND region = :region" + (f" AND {column} = :driving" if column else "") + clause
+    params.update(account=call.account, region=call.region, driving=driving)
+    listed = " AND status <> 'DELETED'"
     condition, filter_params = _filters_sql(call, filters)
     if not condition:  # every row matches: the page is the scan
-        return call.tx.all(f"SELECT {_COLUMNS} {scan} LIMIT :limit", **params, limit=limit + 1), None
-    # The inner LIMIT bounds the rows examined; no database pushes the outer filter past it.
-    rows = call.tx.all(f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS} {scan} LIMIT :scan_limit) AS scanned "
-                       f"WHERE {condition} ORDER BY created_timestamp, id LIMIT :limit",
-                       **params, **filter_params, scan_limit=SCAN_LIMIT, limit=limit + 1)
-    if len(rows) > limit:
+        return call.tx.all(f"SELECT {_COLUMNS} FROM {table} WHERE {where}{listed} "
+                           "ORDER BY created_timestamp, id LIMIT :limit", **params, limit=limit + 1), None
+    # Where the scan must stop: the SCAN_LIMIT-th row, read from the index alone. (The driving indexes hold only
+    # numbers not DELETED; the partition's holds all, and DELETED ones, until retention takes them, count too.)
+    end = call.tx.one(f"SELECT created_timestamp, id FROM {table} WHERE {where}{listed if column else ''} "
+                      "ORDER BY created_timestamp, id LIMIT 1 OFFSET :last", **params, last=SCAN_LIMIT - 1)
+    bound = ""
+    if end is not None:
+        bound = " AND created_timestamp <= :end_first AND (created_timestamp < :end_first OR id <= :end_second)"
+        params.update(end_first=end["created_timestamp"], end_second=end["id"])
+    rows = call.tx.all(f"SELECT {_COLUMNS} FROM {table} WHERE {where}{bound}{listed} AND {condition} "
+                       "ORDER BY created_timestamp, id LIMIT :limit", **params, **filter_params, limit=limit + 1)
+    if len(rows) > limit or end is None:
         return rows, None
-    last = call.tx.one(f"SELECT created_timestamp, id {scan} LIMIT 1 OFFSET :last", **params, last=SCAN_LIMIT - 1)
-    return rows, None if last is None else [last["created_timestamp"], last["id"]]
+    return rows, [end["created_timestamp"], end["id"]]
 
 
 @operation("sms-voice", "DescribePhoneNumbers", write=False,
