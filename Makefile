@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench bench-scale soak lint install clean
+.PHONY: serve test bench bench-scale soak lint install clean screenshots ui-paint
 
 install: $(STAMP)
 
@@ -31,6 +31,15 @@ bench-scale: $(STAMP)
 # 100,000 hostile requests (SOAK_ARGS="--requests 5000" for a short one); exit status 1 if a bound is missed.
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# The dashboard's screenshots in docs/ (README, Dashboard), taken by its browser tests; needs chromium.
+screenshots: $(STAMP)
+	LOCALCONNECT_UI_DOCS=1 $(BIN)/python -m pytest -q tests/ui
+
+# The dashboard's first paint and the state view's calls at UI_NUMBERS numbers (README, Dashboard).
+UI_NUMBERS ?= 1000000
+ui-paint: $(STAMP)
+	$(BIN)/python tests/ui/measure_first_paint.py --numbers $(UI_NUMBERS)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests bench

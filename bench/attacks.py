@@ -63,7 +63,7 @@ class World:
             ("GET", f"/phone-numbers-summary/{i}?maxResults=5", None),
             ("POST", f"/tags/{arn.replace(':', '%3A').replace('/', '%2F')}", {"tags": {"soak": "yes"}}),
             ("GET", f"/tags/{number_arn.replace(':', '%3A').replace('/', '%2F')}", None),
-            ("POST", f"/contact-flows/{i}", {"Name": "not emulated"}),  # 501
+            ("GET", f"/users-summary/{i}?maxResults=5", None),  # ListUsers: modeled, not emulated (501)
         ]
         # (operation, body) for End User Messaging.
         self.eum: list[tuple[str, dict]] = [

@@ -115,7 +115,7 @@ def load(store: Store, numbers: int, accounts: int = 1, seed: int = 7, progress=
         if accounts > 1 and (a + 1) % 10 == 0:
             progress(f"    {a + 1}/{accounts} accounts, {time.monotonic() - started:.0f} s")
     progress(f"    rows in {time.monotonic() - started:.0f} s; building {len(indexes)} indexes")
-    for name, ddl in indexes:
+    for _, ddl in indexes:
         store.run_sync(lambda tx, ddl=ddl: tx.execute(ddl), write=True)
     store.run_sync(lambda tx: tx.execute("ANALYZE") if tx.dialect == "postgresql" else None, write=True)
     progress(f"    loaded {numbers:,} numbers in {time.monotonic() - started:.0f} s")
@@ -167,10 +167,7 @@ def _load_partition(store: Store, account: str, count: int, now: float, rng: ran
                 if part.middle is None and big_seen >= counts["big"] // 2 and connect_type == "DID":
                     part.middle = [number, number_id]
 
-        def write(tx: Tx) -> None:
-            tx.insert_many("sms_phone_numbers", SMS_COLUMNS, sms_rows)
-            tx.insert_many("phone_numbers", NUMBER_COLUMNS, number_rows)
-            tx.insert_many("tags", TAG_COLUMNS, tag_rows)
-            tx.insert_many("idempotency", IDEMPOTENCY_COLUMNS, token_rows)
-        store.run_sync(write, write=True)
+        batch = (("sms_phone_numbers", SMS_COLUMNS, sms_rows), ("phone_numbers", NUMBER_COLUMNS, number_rows),
+                 ("tags", TAG_COLUMNS, tag_rows), ("idempotency", IDEMPOTENCY_COLUMNS, token_rows))
+        store.run_sync(lambda tx, batch=batch: [tx.insert_many(*table) for table in batch], write=True)
     return part

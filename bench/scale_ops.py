@@ -2,9 +2,10 @@
 against one loaded store, serialized by botocore exactly as an SDK would send them.
 
 Every list returns a full page at both sizes (MaxResults at most what the 1k store holds of it), so a ratio
-measures the store's growth, not a longer page. Reads pick random loaded numbers; writes use what the load left for them (spare End User Messaging sources,
-the inventory) or what the previous operation of the same round made (ReleasePhoneNumber releases the numbers
-ImportPhoneNumber just imported), so every call of every round is a real success (200), at every size.
+measures the store's growth, not a longer page. Reads pick random loaded numbers; writes use what the load left
+for them (spare End User Messaging sources, the inventory) or what the previous operation of the same round made
+(ReleasePhoneNumber releases the numbers ImportPhoneNumber just imported), so every call of every round is a real
+success (200), at every size.
 """
 from __future__ import annotations
 

@@ -97,9 +97,11 @@ def worker(job: dict) -> dict:
     statuses: Counter = Counter()
     non_json, server_errors, missing, errors = [], [], 0, Counter()
     slowest = (0.0, "")
+    latencies = []
     for _ in range(job["count"]):
         request = make(world, rng)
         answers, seconds, error = roundtrip(job["port"], request)
+        latencies.append(seconds)
         if error:
             errors[error] += 1
         if len(answers) < request.answers:
@@ -114,7 +116,7 @@ def worker(job: dict) -> dict:
                 server_errors.append(f"{status} {body[:120]!r} <- {request.data[:120]!r}")
     return {"statuses": dict(statuses), "non_json": non_json[:5], "non_json_count": len(non_json),
             "server_errors": server_errors[:5], "server_error_count": len(server_errors), "missing": missing,
-            "socket_errors": dict(errors), "slowest": slowest}
+            "socket_errors": dict(errors), "slowest": slowest, "latencies": latencies}
 
 
 async def _slow_connection(port: int, kind: str, hold: float, out: dict) -> None:
@@ -133,7 +135,7 @@ async def _slow_connection(port: int, kind: str, hold: float, out: dict) -> None
     try:
         while time.monotonic() - opened < hold:
             try:
-                chunk = await asyncio.wait_for(reader.read(65536), 0.5)
+                chunk = await asyncio.wait_for(reader.read(65536), 1.0)
             except asyncio.TimeoutError:
                 if kind != "nothing":
                     writer.write(b"a")  # a byte now and then: every read is short, the request never ends
@@ -150,6 +152,8 @@ async def _slow_connection(port: int, kind: str, hold: float, out: dict) -> None
         return
     out["closed_after"].append(closed_after)
     answers, _ = parse(data, False)
+    if kind != "nothing" and not any(status == 408 for status, _, _ in answers):
+        out["unanswered"] += 1  # it had sent part of a request: the 408 should have reached it
     for status, ctype, body in answers:
         out["statuses"][status] = out["statuses"].get(status, 0) + 1
         if not is_json(ctype, body, False):
@@ -158,7 +162,7 @@ async def _slow_connection(port: int, kind: str, hold: float, out: dict) -> None
 
 def slow_worker(job: dict) -> dict:
     """``count`` slow connections, ``wave`` at a time, each held until the server closes it."""
-    out = {"statuses": {}, "non_json": 0, "closed_after": [], "held": 0, "refused": 0}
+    out = {"statuses": {}, "non_json": 0, "closed_after": [], "held": 0, "refused": 0, "unanswered": 0}
 
     async def run() -> None:
         kinds = ["headers", "body", "chunked", "nothing"]
@@ -174,26 +178,80 @@ def slow_worker(job: dict) -> dict:
     return {"statuses": out["statuses"], "non_json_count": out["non_json"], "non_json": [],
             "server_errors": [], "server_error_count": sum(v for k, v in out["statuses"].items()
                                                            if int(k) >= 500 and int(k) != 501),
-            "missing": out["held"] + out["refused"], "socket_errors": {}, "closed": len(closed),
+            "missing": out["held"] + out["refused"] + out["unanswered"], "socket_errors": {}, "closed": len(closed),
+            "latencies": [],
             "slowest": (max(late, 0.0), f"closed {min(closed, default=0):.2f}-{max(closed, default=0):.2f} s "
                                         f"after opening (request_timeout_seconds {job['timeout']:g})")}
 
 
 # --- the prober ---------------------------------------------------------------------------------------------
 
-def prober(port: int, stop_file: str) -> None:
-    """GET /_localconnect/health every 20 ms on a new connection until stop_file exists; one line per probe."""
+def prober(port: int, stop_file: str, out_file: str) -> None:
+    """GET /_localconnect/health every 20 ms on a new connection until stop_file exists; one line per probe
+    in out_file (a file, not a pipe nobody reads until the end)."""
     request = b"GET /_localconnect/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    out = open(out_file, "w")
     while not os.path.exists(stop_file):
         started = time.perf_counter()
         ok = False
         try:
             answers, _, _ = roundtrip(port, attacks.Request(request))
             ok = bool(answers) and answers[0][0] == 200
-        except OSError:
-            pass
-        print(json.dumps([time.time(), (time.perf_counter() - started) * 1000, ok]), flush=True)
+        except Exception as exc:  # noqa: BLE001 - a failed probe is a data point, never the prober's end
+            print(f"probe failed: {exc!r}", file=sys.stderr)
+        out.write(json.dumps([time.time(), (time.perf_counter() - started) * 1000, ok]) + "\n")
+        out.flush()
         time.sleep(0.02)
+    out.close()
+
+
+# --- the server, with a monitor of its event loop ----------------------------------------------------------
+
+def serve_monitored(argv: list[str], stall_file: str) -> int:
+    """``localconnect serve`` with a 5 ms tick on its event loop: every gap over 20 ms is written to stall_file
+    as [time, gap ms, CPU ms of the loop's thread during the gap]. A gap mostly off CPU is the machine running something
+    else; a gap on CPU is the server itself holding the loop."""
+    import uvicorn
+
+    from localconnect import cli
+
+    original = uvicorn.Server.startup
+
+    async def startup(self, sockets=None):
+        await original(self, sockets=sockets)
+        loop = asyncio.get_running_loop()
+        out = open(stall_file, "w")
+        last = [loop.time(), time.thread_time()]  # CPU of the event loop's own thread
+
+        def tick() -> None:
+            now, cpu = loop.time(), time.thread_time()
+            if now - last[0] > 0.02:
+                out.write(json.dumps([time.time(), (now - last[0]) * 1000, (cpu - last[1]) * 1000]) + "\n")
+                out.flush()
+            last[:] = [now, cpu]
+            loop.call_later(0.005, tick)
+        loop.call_later(0.005, tick)
+    uvicorn.Server.startup = startup
+    return cli.main(argv)
+
+
+def start_server(args: list[str], stall_file: str):
+    from localconnect.testing import ServerProcess
+
+    class Monitored(ServerProcess):
+        def start(self):
+            import threading
+            self.proc = subprocess.Popen([sys.executable, __file__, "--serve", stall_file, "serve", *self.args],
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
+            for line in self.proc.stdout:
+                self.output.append(line)
+                if " listening on " in line:
+                    self.url = line.split(" listening on ", 1)[1].split()[0]
+                    threading.Thread(target=self._drain, daemon=True).start()
+                    return self
+            self.stop()
+            raise RuntimeError("localconnect did not start:\n" + "".join(self.output))
+    return Monitored(*args)
 
 
 # --- the server's resources -----------------------------------------------------------------------------------
@@ -201,7 +259,14 @@ def prober(port: int, stop_file: str) -> None:
 def resources(pid: int) -> dict:
     with open(f"/proc/{pid}/status") as f:
         rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    return {"rss_mb": rss_kb / 1024, "fds": len(os.listdir(f"/proc/{pid}/fd"))}
+    return {"rss_mb": rss_kb / 1024, "fds": len(os.listdir(f"/proc/{pid}/fd")), "cpu_s": cpu_seconds(pid)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The server's user+system CPU so far: its work per request, whatever else the machine is doing."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def build_world(url: str) -> dict:
@@ -233,8 +298,10 @@ def run_class(name: str, jobs: list[dict]) -> dict:
     for proc in procs:
         proc.wait()
     merged: dict = {"statuses": Counter(), "non_json": [], "non_json_count": 0, "server_errors": [],
-                    "server_error_count": 0, "missing": 0, "socket_errors": Counter(), "slowest": (0.0, "")}
+                    "server_error_count": 0, "missing": 0, "socket_errors": Counter(), "slowest": (0.0, ""),
+                    "latencies": []}
     for r in results:
+        merged["latencies"] += r["latencies"]
         merged["statuses"].update({int(k): v for k, v in r["statuses"].items()})
         merged["socket_errors"].update(r["socket_errors"])
         for key in ("non_json", "server_errors"):
@@ -255,42 +322,42 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=50, help="uncounted requests of each class first")
     parser.add_argument("--store", default="sqlite", help="sqlite (a temporary file) or a postgresql:// URL")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--prober", nargs=2, metavar=("PORT", "STOP_FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--prober", nargs=3, metavar=("PORT", "STOP_FILE", "OUT_FILE"), help=argparse.SUPPRESS)
+    if sys.argv[1:2] == ["--serve"]:
+        return serve_monitored(sys.argv[3:], sys.argv[2])
     args = parser.parse_args()
     if args.worker:
         job = json.loads(sys.stdin.read())
         print(json.dumps(slow_worker(job) if job["class"] == SLOW else worker(job)))
         return 0
     if args.prober:
-        prober(int(args.prober[0]), args.prober[1])
+        prober(int(args.prober[0]), args.prober[1], args.prober[2])
         return 0
     return soak(args)
 
 
 def soak(args) -> int:
-    # Imported here: the worker and prober processes need none of localconnect.
-    from localconnect.testing import ServerProcess
-
     scratch = tempfile.mkdtemp(prefix="localconnect-soak-")
+    stall_file = os.path.join(scratch, "stalls.jsonl")
     store = "sqlite:///" + os.path.join(scratch, "soak.db") if args.store == "sqlite" else args.store
     slow = min(args.slow, args.requests)
     per_class = (args.requests - slow) // len(attacks.CLASSES)
-    with ServerProcess("--store", store, "--data-dir", scratch, "--request-timeout-seconds", str(REQUEST_TIMEOUT),
-                       "--quiet") as server:
+    with start_server(["--store", store, "--data-dir", scratch, "--request-timeout-seconds", str(REQUEST_TIMEOUT),
+                       "--quiet"], stall_file) as server:
         port = int(server.url.rsplit(":", 1)[1])
         pid = server.proc.pid
         world = build_world(server.url)
+        load_before = os.getloadavg()[0]
         start = resources(pid)
         for index, name in enumerate(attacks.CLASSES):  # warm-up, not counted: first uses of each code path
             run_class(name, [{"port": port, "world": world, "count": args.warmup, "seed": 999_000 + index}])
         warm = resources(pid)
-        stop_file = os.path.join(scratch, "stop")
-        probe = subprocess.Popen([sys.executable, __file__, "--prober", str(port), stop_file], stdout=subprocess.PIPE,
-                                 text=True)
+        stop_file, probe_file = os.path.join(scratch, "stop"), os.path.join(scratch, "probes.jsonl")
+        probe = subprocess.Popen([sys.executable, __file__, "--prober", str(port), stop_file, probe_file])
         rows, spans = [], []
         names = list(attacks.CLASSES) + ([SLOW] if slow else [])
         for index, name in enumerate(names):
-            began = time.time()
+            began, cpu = time.time(), cpu_seconds(pid)
             if name == SLOW:
                 jobs = [{"port": port, "count": slow // args.workers, "wave": 1000 // args.workers,
                          "hold": REQUEST_TIMEOUT + 5, "timeout": REQUEST_TIMEOUT}] * args.workers
@@ -299,18 +366,27 @@ def soak(args) -> int:
                          "seed": args.seed * 1000 + index * 10 + w} for w in range(args.workers)]
             result = run_class(name, jobs)
             spans.append((name, began, time.time()))
+            result["server_cpu_s"] = cpu_seconds(pid) - cpu
             rows.append((name, sum(j["count"] for j in jobs), result))
         open(stop_file, "w").close()
-        probes = [json.loads(line) for line in probe.stdout]
         probe.wait()
+        with open(probe_file) as f:
+            probes = [json.loads(line) for line in f]
+        with open(stall_file) as f:
+            stalls = [json.loads(line) for line in f]
         end = resources(pid)
         fds_idle = _settled_fds(pid, start["fds"])
-    print(_table(rows, spans, probes))
+    print(_table(rows, spans, probes, stalls))
+    print(f"\n{sum(c for _, c, _ in rows):,} requests in {spans[-1][2] - spans[0][1]:.0f} s; machine load average "
+          f"(1 min, {os.cpu_count()} CPUs) {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end")
     print(f"\nserver RSS {start['rss_mb']:.1f} MB at start, {warm['rss_mb']:.1f} MB after the warm-up "
           f"({args.warmup} requests of each class), "
           f"{end['rss_mb']:.1f} MB at the end; open files {start['fds']} at start, {end['fds']} at the end, "
           f"{fds_idle} once idle")
-    return _verdict(rows, probes, warm, end, start, fds_idle)
+    held = max((g[2] for g in stalls), default=0.0)
+    print(f"longest the server held its event loop (CPU time within one gap of its 5 ms tick): {held:.0f} ms; "
+          f"gaps over 20 ms: {len(stalls)}, the longest {max((g[1] for g in stalls), default=0):.0f} ms")
+    return _verdict(rows, probes, warm, end, start, fds_idle, held)
 
 
 def _settled_fds(pid: int, baseline: int) -> int:
@@ -323,27 +399,39 @@ def _settled_fds(pid: int, baseline: int) -> int:
     return fds
 
 
-def _probe_stats(probes: list, began: float, ended: float) -> tuple[float, int]:
-    window = [p for p in probes if began <= p[0] <= ended]
-    return max((p[1] for p in window), default=0.0), sum(1 for p in window if not p[2])
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def _table(rows, spans, probes) -> str:
-    lines = ["| attack class | requests | statuses | non-JSON | 5xx | slowest answer | health probe max (n) |",
-             "|---|---|---|---|---|---|---|"]
+def _table(rows, spans, probes, stalls) -> str:
+    lines = ["| attack class | requests | statuses | non-JSON | 5xx | answer p99 / slowest | health probe p99 / max (n) "
+             "| server CPU per request | event loop: longest gap (on CPU) |", "|---|---|---|---|---|---|---|---|---|"]
     for (name, count, r), (_, began, ended) in zip(rows, spans, strict=True):
         statuses = ", ".join(f"{s}: {n:,}" for s, n in sorted(r["statuses"].items()))
-        worst, failed = _probe_stats(probes, began, ended)
-        n = sum(1 for p in probes if began <= p[0] <= ended)
-        slowest = (f"{r['slowest'][0] * 1000:.0f} ms late" if name == SLOW else f"{r['slowest'][0] * 1000:.1f} ms")
+        window = [p for p in probes if began <= p[0] <= ended]
+        failed = sum(1 for p in window if not p[2])
+        probe = (f"{_percentile([p[1] for p in window], 0.99):.1f} / {max((p[1] for p in window), default=0):.1f} ms "
+                 f"({len(window)}{', ' + str(failed) + ' failed' if failed else ''})")
+        if name == SLOW:
+            answer = f"closed ≤ {r['slowest'][0] * 1000:.0f} ms after the deadline"
+        else:
+            answer = f"{_percentile(r['latencies'], 0.99) * 1000:.1f} / {r['slowest'][0] * 1000:.1f} ms"
         fivexx = sum(v for k, v in r["statuses"].items() if k >= 500 and k != 501)
-        lines.append(f"| {name} | {count:,} | {statuses} | {r['non_json_count']} | {fivexx} | {slowest} | "
-                     f"{worst:.1f} ms ({n}{', ' + str(failed) + ' failed' if failed else ''}) |")
+        cpu = f"{r['server_cpu_s'] / max(count, 1) * 1e6:,.0f} µs"
+        gaps = [g for g in stalls if began <= g[0] <= ended]
+        gap = max(gaps, key=lambda g: g[1], default=[0, 0, 0])
+        on_cpu = max((g[2] for g in gaps), default=0)
+        loop = f"{gap[1]:.0f} ms ({gap[2]:.0f} ms); most on CPU {on_cpu:.0f} ms"
+        lines.append(f"| {name} | {count:,} | {statuses} | {r['non_json_count']} | {fivexx} | {answer} | {probe} "
+                     f"| {cpu} | {loop} |")
     return "\n".join(lines)
 
 
-def _verdict(rows, probes, warm, end, start, fds_idle) -> int:
+def _verdict(rows, probes, warm, end, start, fds_idle, held) -> int:
     problems = []
+    if held > BOUND_MS:
+        problems.append(f"the server held its event loop for {held:.0f} ms")
     for name, _, r in rows:
         if r["server_error_count"]:
             problems.append(f"{name}: {r['server_error_count']} 5xx other than 501, e.g. {r['server_errors'][:2]}")

@@ -22,7 +22,8 @@ class App:
         self.settings = settings
         self.requests = RequestLog(settings.request_log_size, fmt=settings.log_format, quiet=settings.quiet,
                                    debug=settings.log_level in ("debug", "trace"))
-        self.store = store or open_store(settings.store, settings.data_dir)
+        self.store = store or open_store(settings.store, settings.data_dir, cache_mb=settings.sqlite_cache_mb,
+                                         mmap_mb=settings.sqlite_mmap_mb)
         self.gateway = Gateway(settings, self.store)
         self.admin = Admin(settings, self.store, self.gateway.faults, self.gateway.throttler, self.requests,
                            service_clock=self.gateway.clock)

@@ -240,8 +240,8 @@ class _Announcer:
         self._say("listening", f"localconnect {__version__} listening on {url} (store: {store})",
                   url=url, store=store, version=__version__)
         admin = f"{url}/_localconnect"
-        self._say("help", f"  health {admin}/health  state {admin}/state  recent calls {admin}/requests; "
-                          "one line per API call follows; Ctrl-C stops the server")
+        self._say("help", f"  dashboard {admin}/ui/  health {admin}/health  state {admin}/state  "
+                          f"recent calls {admin}/requests; one line per API call follows; Ctrl-C stops the server")
 
     def stopped(self, calls: int, seconds: float) -> None:
         self._say("stopped", f"localconnect stopped after {seconds:.0f} s and {calls} API calls", calls=calls)

@@ -15,9 +15,7 @@ from typing import Any
 
 import orjson
 
-# Admin reads (GET) are what a dashboard polls: printing them would drown the API calls, so they are printed
-# only at log level debug and not kept in the ring (see RequestLog._admin).
-FLUSH_SECONDS = 0.02
+FLUSH_SECONDS = 0.02  # how soon a printed line reaches a pipe (see _print)
 
 
 class RequestLog:
@@ -76,6 +74,8 @@ class RequestLog:
                  "status": status, "error": None, "duration_ms": round(elapsed * 1000, 3), "account": None,
                  "region": None, "request_id": None, "method": method, "path": scope.get("path")}
         if method == "GET":
+            # Admin reads are what a dashboard polls: printing them would drown the API calls, so they are
+            # printed only at log level debug and not kept in the ring.
             if self.debug:
                 self._print(entry, time.time())
             return

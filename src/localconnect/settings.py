@@ -19,6 +19,9 @@ class Settings:
     port: int = 4599
     store: str = "sqlite"  # sqlite | memory | sqlite:///PATH | postgresql://...
     data_dir: str = ".localconnect"
+    # SQLite tuning (README, Scale): page cache per connection, and how much of the file to memory-map (0: none).
+    sqlite_cache_mb: float = 64.0
+    sqlite_mmap_mb: float = 0.0
     config: str | None = None
     log_level: str = "warning"
     # The request log: one line per call on stdout (text or json), none with quiet; the last
@@ -228,6 +231,8 @@ def _check(s: Settings) -> None:
     s.log_level = s.log_level.lower()
     if s.log_format not in LOG_FORMATS:
         raise SettingsError(f"setting log_format: {s.log_format!r} is not a format; use text or json")
+    if not 0.1 <= s.sqlite_cache_mb <= 1_000_000 or not 0 <= s.sqlite_mmap_mb <= 1_000_000:
+        raise SettingsError("settings sqlite_cache_mb (0.1 or more) and sqlite_mmap_mb (0 or more) are sizes in MB")
     if not 0 <= s.request_log_size <= 1_000_000:
         raise SettingsError("setting request_log_size must be from 0 to 1000000 (calls kept in memory)")
     if s.phone_numbers_per_instance < 0 or s.instances_per_region < 0:
@@ -261,6 +266,8 @@ HELP: dict[str, str] = {
     "port": "port to listen on (0 picks a free one; the URL line says which)",
     "store": "sqlite (file in --data-dir), memory, sqlite:///PATH or postgresql://USER@HOST:PORT/DB",
     "data_dir": "directory of the embedded SQLite store",
+    "sqlite_cache_mb": "SQLite page cache in MB (holds every index's inner pages of a million-number store)",
+    "sqlite_mmap_mb": "MB of the SQLite file to memory-map (0: none); faster random reads, counted in the RSS",
     "config": "TOML file with any of these settings (keys as named here)",
     "log_level": "level of the server's own messages: critical, error, warning, info, debug, trace",
     "log_format": "request log format: text (one line per call) or json (one JSON object per line)",

@@ -113,8 +113,8 @@ def test_startup_names_the_absolute_store_path_where_to_look_and_how_to_stop(tmp
         assert first == (f"localconnect 0.1.0 listening on {server.url} (store: SQLite file "
                          f"{tmp_path}/work/state/localconnect.db)\n")
         admin = server.url + "/_localconnect"
-        assert second == (f"  health {admin}/health  state {admin}/state  recent calls {admin}/requests; one line "
-                          "per API call follows; Ctrl-C stops the server\n")
+        assert second == (f"  dashboard {admin}/ui/  health {admin}/health  state {admin}/state  recent calls "
+                          f"{admin}/requests; one line per API call follows; Ctrl-C stops the server\n")
     finally:
         os.kill(server.proc.pid, signal.SIGINT)
         assert server.proc.wait(15) == 0

@@ -89,7 +89,7 @@ CONNECT_ROUTES = [("PUT", "/instance"), ("GET", "/instance"), ("GET", "/instance
                   ("POST", "/phone-number/import"), ("POST", "/phone-number/claim"), ("POST", "/phone-number/list"),
                   ("POST", "/phone-number/search-available"), ("GET", "/phone-numbers-summary/{id}"),
                   ("POST", "/tags/{id}"), ("GET", "/tags/{id}"), ("DELETE", "/tags/{id}"),
-                  ("POST", "/contact-flows/{id}"), ("GET", "/users/{id}")]  # the last two: not emulated (501)
+                  ("GET", "/users-summary/{id}"), ("GET", "/queues-summary/{id}")]  # the last two: 501
 EUM_OPERATIONS = ["DescribePhoneNumbers", "RequestPhoneNumber", "ReleasePhoneNumber", "UpdatePhoneNumber",
                   "TagResource", "ListTagsForResource", "CreatePool", "SendTextMessage"]
 PATH_TRICKS = ["/%5Flocalconnect/reset", "//instance", "/instance/../_localconnect/reset", "/instance/%2e%2e/x",

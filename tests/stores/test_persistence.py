@@ -101,10 +101,9 @@ def test_bad_store_is_a_clear_error(tmp_path):
 def _numbers_of_version_2(tx):
     _old_instance_row(tx)
     for number_id, outcome in (("n-1", "CLAIMED"), ("n-2", "FAILED"), ("n-3", "CLAIMED")):
-        tx.execute("INSERT INTO phone_numbers (id, account, region, arn, phone_number, country_code, number_type, "
-                   "target_arn, instance_id, outcome, settles_at, created_at) VALUES (?, '123456789012', 'us-east-1', "
-                   "?, ?, 'US', 'DID', 'arn', 'i-1', ?, 1.0, 1.0)", number_id, "arn:" + number_id,
-                   "+1206555010" + number_id[-1], outcome)
+        tx.insert("phone_numbers", id=number_id, account="123456789012", region="us-east-1", arn="arn:" + number_id,
+                  phone_number="+1206555010" + number_id[-1], country_code="US", number_type="DID", target_arn="arn",
+                  instance_id="i-1", outcome=outcome, settles_at=1.0, created_at=1.0)
 
 
 def test_migration_3_backfills_the_numbers_each_instance_holds(tmp_path):

@@ -6,12 +6,11 @@ lifts, move the clock there from the page, and watch the block lift (and the API
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import PHONE, admin
+from browsing import PHONE, admin
 from playwright.sync_api import expect
 
 from localconnect.testing import clients as _clients
@@ -36,7 +35,7 @@ def advance(url: str, seconds: float) -> None:
 
 
 def window(url: str) -> dict:
-    return admin(url, "GET", "/state?lists=")[1]["partitions"][0]["release_window"]
+    return admin(url, "GET", "/state?lists=none")[1]["partitions"][0]["release_window"]
 
 
 def make_instance(connect, url: str, alias: str) -> str:
@@ -108,8 +107,8 @@ def test_see_why_a_claim_is_blocked_move_the_clock_there_and_watch_the_block_lif
         return [box.left + u.valToPos(t, 'x'), box.top + u.valToPos(1, 'y')]; }""", first["released_at"])
     page.mouse.move(x, y)
     expect(page.get_by_test_id("chart-tooltip")).to_contain_text(f"{released[0]} — released (ReleasePhoneNumber)")
-    page.mouse.move(0, 0)
     b.shot("window")
+    page.mouse.move(0, 0)
 
     button = page.get_by_test_id("advance-to-lift")
     expect(button).to_have_text(f"To when the block lifts ({utc(lifts_at)})")
@@ -339,11 +338,11 @@ def test_dark_theme_and_phone_width(lc, browse):
         page = b.open()
         expect(page.get_by_test_id(PARTITION).get_by_test_id("claim-state")).to_have_text("Claims and imports blocked")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # nothing overflows
-        b.shot(f"overview-phone-{scheme}")
+        b.shot(f"overview-phone-{scheme}", docs=scheme == "dark")
         page.get_by_role("link", name="Release window").first.click()
         page.locator("#window-chart canvas").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        b.shot(f"window-phone-{scheme}")
+        b.shot(f"window-phone-{scheme}", docs=False)
     b = browse(color_scheme="dark")
     page = b.open("window")
     page.locator("#window-chart canvas").wait_for()

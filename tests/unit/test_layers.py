@@ -43,13 +43,9 @@ def _is_type_checking(node: ast.If) -> bool:
 
 def _imports(tree: ast.AST):
     """Every import statement, skipping ``if TYPE_CHECKING:`` bodies (types only, never run)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            yield from (n for child in node.orelse for n in _imports(ast.Module(body=[child], type_ignores=[])))
-            continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
-        yield from _imports(node)
+    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node)
+               for child in node.body for n in ast.walk(child)}
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skipped]
 
 
 def graph(modules: dict[str, ast.AST], is_package: dict[str, bool]) -> dict[str, list[tuple[str, int]]]:

@@ -63,12 +63,13 @@ def test_list_users_is_modeled_but_not_emulated_501(lc):
     assert "ListUsers" in response.json()["Message"]
 
 
-def test_associate_contact_flow_is_modeled_but_not_emulated_501(lc):
-    response = requests.put(f"{lc.url}/phone-number/11111111-2222-3333-4444-555555555555/contact-flow",
-                            json={"InstanceId": "x", "ContactFlowId": "y"}, timeout=10)
+def test_a_modeled_but_not_emulated_write_is_501(lc):
+    # Contact-flow modules are in the model and not emulated (flows themselves are).
+    response = requests.put(f"{lc.url}/contact-flow-modules/11111111-2222-3333-4444-555555555555",
+                            json={"Name": "m", "Content": "{}"}, timeout=10)
     assert response.status_code == 501
     assert response.headers["Content-Type"] == "application/json"
-    assert "AssociatePhoneNumberContactFlow" in response.json()["Message"]
+    assert "CreateContactFlowModule" in response.json()["Message"]
 
 
 def test_not_emulated_operation_through_boto3_is_501_and_not_retried(connect, lc):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
+import logging
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ from .errors import AdminError
 if TYPE_CHECKING:
     from .api import Admin
 
+log = logging.getLogger("localconnect.admin")
 UI = Path(__file__).resolve().parent / "ui"
 PAGE = "/ui"
 STATIC = "/ui/static/"
@@ -57,10 +60,15 @@ def _assets() -> dict[str, _Asset]:
     return {str(p.relative_to(root)): _Asset(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+class _Shell(Template):
+    """Placeholders are $$name: Alpine's own $event, $el, $nextTick in the page stay as they are."""
+    delimiter = "$$"
+
+
 @functools.cache
 def _page() -> _Asset:
     """index.html with each static URL carrying its file's hash, so a browser may cache the files for good."""
-    template = Template((UI / "index.html").read_text())
+    template = _Shell((UI / "index.html").read_text())
     urls = {name.replace("/", "_").replace(".", "_").replace("-", "_"): f"/_localconnect{STATIC}{name}?v={a.digest}"
             for name, a in _assets().items()}
     page = _Asset.__new__(_Asset)
@@ -74,15 +82,18 @@ async def page(scope, path: str, send) -> bool:
     """Serve GET /_localconnect/ui/ and its static files; False for any other path (the admin API's)."""
     if scope["method"] != "GET" or not (path in (PAGE, PAGE + "/") or path.startswith(STATIC)):
         return False
-    if path.startswith(STATIC):
-        asset = _assets().get(path[len(STATIC):])
-        cache = b"public, max-age=31536000, immutable"
-    else:
-        asset, cache = _page(), b"no-cache"
+    try:
+        if path.startswith(STATIC):
+            asset = _assets().get(path[len(STATIC):])
+            cache = b"public, max-age=31536000, immutable"
+        else:
+            asset, cache = _page(), b"no-cache"
+    except Exception:  # a broken package (a file missing or unreadable): an answer, not a dropped connection
+        log.exception("the dashboard's files could not be read")
+        await _error(send, 500, "InternalFailure", "the dashboard's files could not be read")
+        return True
     if asset is None:
-        body = b'{"error":{"code":"UnknownOperationException","message":"No such dashboard file"}}'
-        await respond(send, 404, [(b"content-type", b"application/json"),
-                                  (b"content-length", str(len(body)).encode())], body)
+        await _error(send, 404, "UnknownOperationException", "No such dashboard file")
         return True
     accepts = dict(scope["headers"]).get(b"accept-encoding", b"")
     body, headers = asset.body, [(b"content-type", asset.content_type), (b"cache-control", cache),
@@ -93,6 +104,12 @@ async def page(scope, path: str, send) -> bool:
     headers.append((b"content-length", str(len(body)).encode()))
     await respond(send, 200, headers, body)
     return True
+
+
+async def _error(send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await respond(send, status, [(b"content-type", b"application/json"),
+                                 (b"content-length", str(len(body)).encode())], body)
 
 
 # --- the JSON reads of the page (admin routes: the admin token applies) ---------------------------------------------

@@ -34,8 +34,10 @@ LISTS = ("instances", "phone_numbers", "sms_voice_phone_numbers")
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 # End User Messaging numbers are counted per status up to this many (a bounded index range each): a count of
-# COUNT_CAP means "at least"; Connect numbers are counted exactly from the instances' own live-number counts.
-COUNT_CAP = 100_000
+# COUNT_CAP means "at least". Counting costs about 2 ms per 10,000 (measured at a million: 24 ms with a cap of
+# 100,000), and every state call carries the summary. Connect numbers are counted exactly, from the instances' own
+# live-number counts.
+COUNT_CAP = 10_000
 STATUSES = {"instances": ("CREATION_IN_PROGRESS", "ACTIVE"),
             "phone_numbers": ("IN_PROGRESS", "CLAIMED", "FAILED"),
             "sms_voice_phone_numbers": sms_numbers.STATE_STATUSES}
@@ -95,9 +97,11 @@ def parse(data: dict) -> Query:
     if raw_lists is None:
         lists = None
     else:
-        names = raw_lists.split(",") if isinstance(raw_lists, str) else raw_lists
+        # "none" (or an empty JSON list): summaries only. A query string cannot say it with an empty value,
+        # which the admin API's query parsing drops.
+        names = [] if raw_lists == "none" else raw_lists.split(",") if isinstance(raw_lists, str) else raw_lists
         if not isinstance(names, list) or not all(isinstance(n, str) and n in LISTS for n in names if n):
-            raise _invalid(f"lists must be a comma-separated subset of {', '.join(LISTS)} (empty: summaries only)")
+            raise _invalid(f"lists must be a comma-separated subset of {', '.join(LISTS)}, or none (summaries only)")
         lists = tuple(n for n in LISTS if n in names)
     query = Query(
         account=_text(data, "account", _ACCOUNT, "12 digits"),

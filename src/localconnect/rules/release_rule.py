@@ -73,7 +73,15 @@ def events_of_number(call: Call, phone_number: str, limit: int) -> list:
 
 
 def ensure_not_blocked(call: Call) -> None:
-    if state(call).blocked:
+    """``state(call).blocked``, counting no further than the allowance: Claim and Import read at most that many
+    index entries (and hold none), however many releases the window holds."""
+    s = call.settings
+    limit = allowance(quotas.phone_numbers_per_instance(call), s.release_allowance_percent)
+    counted = call.tx.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM release_events WHERE account = :account "
+                          "AND region = :region AND released_at > :since AND released_at <= :now LIMIT :limit) "
+                          "AS counted", account=call.account, region=call.region, now=call.now, limit=limit,
+                          since=call.now - s.release_window_days * DAY)["n"]
+    if counted >= limit:
         raise LimitExceededException(BLOCKED_MESSAGE)
 
 

@@ -167,12 +167,15 @@ def merged(streams: list[Iterator], key: Callable[[Any], Any], count: int) -> li
 
 
 def chunked(fetch: Callable[[list[Any] | None, int], list], position_of: Callable[[Any], list[Any]],
-            after: list[Any] | None, chunk: int) -> Iterator:
+            after: list[Any] | None, chunk: int, most: int | None = None) -> Iterator:
     """Rows of one keyset-ordered query, ``chunk`` at a time: ``fetch(after, n)`` returns up to n rows after
-    ``after``. Holds one chunk in memory."""
+    ``after``. Holds one chunk in memory. With ``most``, each chunk is twice the last, up to ``most``: a stream
+    that turns out to hold the whole page takes a few statements, not page / chunk of them."""
     while True:
         rows = fetch(after, chunk)
         yield from rows
         if len(rows) < chunk:
             return
         after = position_of(rows[-1])
+        if most is not None:
+            chunk = min(most, chunk * 2)

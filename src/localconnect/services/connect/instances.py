@@ -78,10 +78,6 @@ def set_calls_enabled(call: Call, instance_id: str, column: str, enabled: bool) 
     call.tx.execute(f"UPDATE instances SET {column} = :enabled WHERE id = :id", enabled=int(enabled), id=instance_id)
 
 
-def all_of_partition(call: Call) -> list:
-    return call.tx.all(f"SELECT {_COLUMNS} FROM instances WHERE account = :account AND region = :region "
-                       "ORDER BY created_time, id", account=call.account, region=call.region)
-
 
 # --- the admin state view and the dashboard ------------------------------------------------------------------
 

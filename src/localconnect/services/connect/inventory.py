@@ -37,7 +37,7 @@ def _index() -> dict[str, tuple[str, str]]:
     return {number: key for key in _RANGES for number in catalogue(*key)}
 
 
-# Candidates asked about per round trip: one statement probes each through an index (held? cooling down?).
+# Candidates asked about per round trip, at most: one statement probes each through an index (held? cooling?).
 _CHUNK = 64
 
 
@@ -65,12 +65,14 @@ def search_available_phone_numbers(call: Call, req: dict) -> dict:
     if after is not None:
         start = max(start, bisect.bisect_right(inventory, after[0]))
     found: list[str] = []
+    chunk = limit + 1  # most numbers are available: the first round usually fills the page
     while len(found) <= limit and start < len(inventory):
-        candidates = [n for n in inventory[start:start + _CHUNK] if n.startswith(prefix)]
+        candidates = [n for n in inventory[start:start + chunk] if n.startswith(prefix)]
         if not candidates:
             break  # past the prefix's run
         found += available(call, candidates)
-        start += _CHUNK
+        start += chunk
+        chunk = min(_CHUNK, chunk * 2)
     page, token = pagination.page(found[:limit + 1], limit, lambda n: [n, instance["id"]], "available")
     return {"AvailableNumbersList": [{"PhoneNumber": n, "PhoneNumberCountryCode": country,
                                       "PhoneNumberType": number_type} for n in page],

@@ -142,11 +142,12 @@ def settled_claimed(call: Call, *, instance_id: str | None, countries: list[str]
     row it reads matches (but for numbers still settling), so the cost is the page's, at any store size."""
     pairs = [(t, c) for t in (sorted(set(types)) if types else [None])
              for c in (sorted(set(countries)) if countries else [None])]
-    # One stream reads the page in one statement; several read small chunks, so the merge holds little more
-    # than a page however many pairs were asked for (at most 7 types x 10 countries).
-    chunk = limit if len(pairs) == 1 else min(limit, 32)
+    # One stream reads the page in one statement; several start with small chunks (doubling while a stream keeps
+    # supplying the page), so the merge holds little more than a page however many pairs were asked for (at
+    # most 7 types x 10 countries).
+    chunk = limit if len(pairs) == 1 else min(limit, 16)
     streams = [pagination.chunked(_listed(call, instance_id, t, c, prefix), lambda r: [r["phone_number"], r["id"]],
-                                  after, chunk) for t, c in pairs]
+                                  after, chunk, most=limit) for t, c in pairs]
     return pagination.merged(streams, key=lambda r: (r["phone_number"], r["id"]), count=limit)
 
 
@@ -186,11 +187,6 @@ def _listed(call: Call, instance_id: str | None, number_type: str | None, countr
                            limit=limit)
     return fetch
 
-
-def all_of_partition(call: Call) -> list:
-    """Every number of this account+Region, for the admin state view."""
-    return call.tx.all(f"SELECT {COLUMNS} FROM phone_numbers WHERE account = :account AND region = :region "
-                       "ORDER BY created_at, id", account=call.account, region=call.region)
 
 
 @retention.purger("failed_phone_numbers")

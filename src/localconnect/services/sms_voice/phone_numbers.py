@@ -76,10 +76,6 @@ def exists(call: Call, phone_number: str) -> bool:
                        account=call.account, region=call.region, phone_number=phone_number) is not None
 
 
-def all_of_partition(call: Call) -> list:
-    return call.tx.all(f"SELECT {_COLUMNS} FROM sms_phone_numbers WHERE account = :account AND region = :region "
-                       "ORDER BY created_timestamp, id", account=call.account, region=call.region)
-
 
 # --- the admin state view and the dashboard: by status, from the status index (store/schema.py, migration 7) ---
 STATE_STATUSES = ("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING")  # DELETED numbers are never shown
@@ -96,11 +92,14 @@ def state_counts(call: Call, cap: int) -> dict[str, int]:
     least that many): one bounded index range per stored status."""
     counts: dict[str, int] = {}
     for stored in STATE_STATUSES:
-        row = call.tx.one("SELECT COUNT(*) AS n, SUM(CASE WHEN " + _ACTIVATED + " THEN 1 ELSE 0 END) AS activated "
-                          f"FROM (SELECT active_at FROM {_by_status(call)} WHERE account = :account "
+        # Only PENDING rows are read for active_at; the others are counted in the index alone.
+        activated = f"SUM(CASE WHEN {_ACTIVATED} THEN 1 ELSE 0 END)" if stored == "PENDING" else "0"
+        column = "active_at" if stored == "PENDING" else "1 AS one"
+        row = call.tx.one(f"SELECT COUNT(*) AS n, {activated} AS activated "
+                          f"FROM (SELECT {column} FROM {_by_status(call)} WHERE account = :account "
                           "AND region = :region AND status = :status LIMIT :cap) AS capped",
                           account=call.account, region=call.region, status=stored, now=call.now, cap=cap)
-        activated = int(row["activated"] or 0) if stored == "PENDING" else 0
+        activated = int(row["activated"] or 0)
         for shown, n in ((stored, int(row["n"]) - activated), ("ACTIVE", activated)):
             if n:
                 counts[shown] = min(cap, counts.get(shown, 0) + n)

@@ -10,6 +10,7 @@ const PAGE = 50;
 const REQUESTS_KEPT = 500;
 const VIEWS = ["overview", "window", "numbers", "eum", "requests", "actions"];
 let chart = null;  // the uPlot of the release window: outside Alpine's reactive state, which would proxy it
+let chartShape = "";  // what the chart was drawn from
 const CAUSES = {
   ReleasePhoneNumber: "released (ReleasePhoneNumber)",
   DeleteInstance: "released with its instance (DeleteInstance)",
@@ -38,7 +39,8 @@ function fmtDuration(seconds) {
 }
 
 function fmtCount(n) {
-  return n === undefined || n === null ? "0" : Number(n).toLocaleString("en-US");
+  // Thousands separators by hand: the first toLocaleString costs ~30 ms of Intl set-up on first paint.
+  return n === undefined || n === null ? "0" : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function plural(n, one, many) {
@@ -156,32 +158,55 @@ document.addEventListener("alpine:init", () => {
 
     // --- routing and refreshing ---------------------------------------------------------------------------
     route(load = true) {
-      const name = location.hash.replace("#", "");
+      // #view, or #view?account=…&region=… (a link to one account and Region's view).
+      const [name, params] = location.hash.slice(1).split("?");
       this.view = VIEWS.includes(name) ? name : "overview";
+      const q = new URLSearchParams(params || "");
+      if (q.get("account") && q.get("region")) this.choose(q.get("account") + "/" + q.get("region"));
       if (load) this.loadView();
     },
 
     key(p) { return p.account + "/" + p.region; },
 
+    link(view, p) { return "#" + view + "?" + query({ account: p.account, region: p.region }); },
+
     current() { return this.partitions.find((p) => this.key(p) === this.selected) || null; },
 
     where() {
-      const p = this.current();
-      return p ? { account: p.account, region: p.region } : {};
+      // From the choice itself, so a view can load before the list of partitions has arrived.
+      if (!this.selected) return {};
+      const [account, region] = this.selected.split("/");
+      return { account, region };
+    },
+
+    choose(key) {
+      if (key === this.selected) return false;
+      this.selected = key;
+      this.filters = { instance: "", status: "", type: "", country: "", prefix: "" };
+      this.numberTokens = [null]; this.numberPage = 0; this.eumTokens = [null]; this.eumPage = 0;
+      this.detail = null;
+      return true;
     },
 
     selectPartition(key) {
-      if (key === this.selected) return;
-      this.selected = key;
-      this.filters = { instance: "", status: "", type: "", country: "", prefix: "" };
-      this.detail = null;
-      if (this.loaded) this.loadView();
+      if (this.choose(key) && this.loaded) this.loadView();
+    },
+
+    picked(key) {
+      // The picker's x-model has already set `selected`: start that account and Region's views afresh.
+      this.selected = "";
+      this.selectPartition(key);
     },
 
     async refresh() {
+      const partitions = this.loadPartitions();
+      const clock = this.loadClock();
+      for (const p of [partitions, clock]) p.catch(() => {});  // reported once below, not as unhandled too
       try {
-        await Promise.all([this.loadClock(), this.loadPartitions()]);
-        await this.loadView();
+        if (!this.selected) await partitions;  // which account and Region to show comes from the list
+        const chosen = this.selected;
+        await Promise.all([partitions, clock, this.loadView()]);
+        if (this.selected !== chosen) await this.loadView();  // the chosen one is gone: shown the first instead
       } catch (error) {
         if (!this.needToken) this.fail(error);
       }
@@ -210,10 +235,10 @@ document.addEventListener("alpine:init", () => {
     },
 
     async loadPartitions() {
-      const out = await this.api("GET", "/state?" + query({ lists: "", max_results: 1000 }));
+      const out = await this.api("GET", "/state?" + query({ lists: "none", max_results: 1000 }));
       this.partitions = out.partitions;
       this.partitionsTruncated = Boolean(out.next_token);
-      if (!this.current() && this.partitions.length) this.selected = this.key(this.partitions[0]);
+      if (!this.current() && this.partitions.length) this.choose(this.key(this.partitions[0]));
     },
 
     async loadView() {
@@ -242,13 +267,16 @@ document.addEventListener("alpine:init", () => {
     },
 
     liftTarget() {
-      const p = this.current() || this.partitions.find((q) => q.release_window.blocked);
+      // The chosen account and Region's block (the first partition until another is chosen).
+      const p = this.current();
       return p && p.release_window.blocked && p.release_window.lifts_at ? p : null;
     },
 
     liftButtonText() {
       const p = this.liftTarget();
-      return p ? "To when the block lifts (" + fmtTime(p.release_window.lifts_at) + ")" : "";
+      if (!p) return "";
+      const which = this.partitions.length > 1 ? " of " + p.account + " " + p.region : "";
+      return "To when the block" + which + " lifts (" + fmtTime(p.release_window.lifts_at) + ")";
     },
 
     advance(seconds, label) {
@@ -296,8 +324,14 @@ document.addEventListener("alpine:init", () => {
       const where = this.where();
       if (!where.account) { this.win = null; return; }
       const [win] = await Promise.all([this.api("GET", "/ui/api/window?" + query(where)), loadUplot()]);
+      // Redraw only when what the chart shows has changed (the page re-reads every few seconds: a redraw would
+      // drop the point being hovered); "now" moves the chart once a minute.
+      const shape = JSON.stringify([win.account, win.region, win.allowance, win.blocked, win.lifts_at,
+                                    win.events.map((e) => [e.phone_number_id, e.released_at]), Math.floor(win.now / 60)]);
+      const redraw = shape !== chartShape || !document.querySelector("#window-chart canvas");
+      chartShape = shape;
       this.win = win;
-      this.$nextTick(() => this.drawChart());
+      if (redraw) this.$nextTick(() => this.drawChart());
     },
 
     windowHeadline() {
@@ -404,7 +438,7 @@ document.addEventListener("alpine:init", () => {
             const ctx = u.ctx;
             ctx.save();
             ctx.font = 12 * devicePixelRatio + "px system-ui, sans-serif";
-            for (const [t, label, color] of marks) {
+            for (const [row, [t, label, color]] of marks.entries()) {
               const x = u.valToPos(t, "x", true);
               ctx.strokeStyle = color;
               ctx.fillStyle = color;
@@ -416,7 +450,7 @@ document.addEventListener("alpine:init", () => {
               ctx.stroke();
               const width = ctx.measureText(label).width;
               const left = x + width + 8 > u.bbox.left + u.bbox.width ? x - width - 4 * devicePixelRatio : x + 4 * devicePixelRatio;
-              ctx.fillText(label, left, u.bbox.top + 14 * devicePixelRatio);
+              ctx.fillText(label, left, u.bbox.top + (14 + 16 * row) * devicePixelRatio);  // one row per mark
             }
             ctx.restore();
           }],
@@ -568,7 +602,8 @@ document.addEventListener("alpine:init", () => {
 
     // --- actions -------------------------------------------------------------------------------------------------
     target() {
-      const out = {};
+      // What the form says, else the account and Region chosen elsewhere on the page, else the server's defaults.
+      const out = { ...this.where() };
       if (this.forms.account) out.account = this.forms.account.trim();
       if (this.forms.region) out.region = this.forms.region.trim();
       return out;
