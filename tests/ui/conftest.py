@@ -24,8 +24,8 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"Dashboard browser tests not run: {MISSING}; .ci/run installs chromium")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")  # not session: Playwright's sync API leaves an event loop running in the main
+def browser():                    # thread while it is open, which would break asyncio.run() in later test files
     from browsing import ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
 
