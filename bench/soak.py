@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -231,6 +232,14 @@ def serve_monitored(argv: list[str], stall_file: str) -> int:
             last[:] = [now, cpu]
             loop.call_later(0.005, tick)
         loop.call_later(0.005, tick)
+        collecting: list[float] = []
+
+        def on_gc(phase: str, info: dict) -> None:  # collections over 5 ms, as [time, "gc", generation, ms]
+            if phase == "start":
+                collecting[:] = [time.perf_counter()]
+            elif collecting and (spent := (time.perf_counter() - collecting[0]) * 1000) > 5:
+                out.write(json.dumps([time.time(), "gc", info["generation"], spent]) + "\n")
+        gc.callbacks.append(on_gc)
     uvicorn.Server.startup = startup
     return cli.main(argv)
 
@@ -351,6 +360,9 @@ def soak(args) -> int:
         start = resources(pid)
         for index, name in enumerate(attacks.CLASSES):  # warm-up, not counted: first uses of each code path
             run_class(name, [{"port": port, "world": world, "count": args.warmup, "seed": 999_000 + index}])
+        if slow:  # and one wave of slow connections: the memory 1,000 open connections take, taken once
+            run_class(SLOW, [{"port": port, "count": 1000, "wave": 1000, "hold": REQUEST_TIMEOUT + 5,
+                              "timeout": REQUEST_TIMEOUT}])
         warm = resources(pid)
         stop_file, probe_file = os.path.join(scratch, "stop"), os.path.join(scratch, "probes.jsonl")
         probe = subprocess.Popen([sys.executable, __file__, "--prober", str(port), stop_file, probe_file])
@@ -367,22 +379,28 @@ def soak(args) -> int:
             result = run_class(name, jobs)
             spans.append((name, began, time.time()))
             result["server_cpu_s"] = cpu_seconds(pid) - cpu
+            result["rss_mb"] = resources(pid)["rss_mb"]
             rows.append((name, sum(j["count"] for j in jobs), result))
         open(stop_file, "w").close()
         probe.wait()
         with open(probe_file) as f:
             probes = [json.loads(line) for line in f]
         with open(stall_file) as f:
-            stalls = [json.loads(line) for line in f]
+            entries = [json.loads(line) for line in f]
+        stalls = [e for e in entries if e[1] != "gc"]
+        collections = [e for e in entries if e[1] == "gc"]
         end = resources(pid)
         fds_idle = _settled_fds(pid, start["fds"])
     print(_table(rows, spans, probes, stalls))
     print(f"\n{sum(c for _, c, _ in rows):,} requests in {spans[-1][2] - spans[0][1]:.0f} s; machine load average "
           f"(1 min, {os.cpu_count()} CPUs) {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end")
     print(f"\nserver RSS {start['rss_mb']:.1f} MB at start, {warm['rss_mb']:.1f} MB after the warm-up "
-          f"({args.warmup} requests of each class), "
+          f"({args.warmup} requests of each class and 1,000 slow connections), "
           f"{end['rss_mb']:.1f} MB at the end; open files {start['fds']} at start, {end['fds']} at the end, "
           f"{fds_idle} once idle")
+    longest_gc = max(collections, key=lambda c: c[3], default=None)
+    print(f"garbage collections over 5 ms: {len(collections)}" + (
+        f", the longest {longest_gc[3]:.0f} ms (generation {longest_gc[2]})" if longest_gc else ""))
     held = max((g[2] for g in stalls), default=0.0)
     print(f"longest the server held its event loop (CPU time within one gap of its 5 ms tick): {held:.0f} ms; "
           f"gaps over 20 ms: {len(stalls)}, the longest {max((g[1] for g in stalls), default=0):.0f} ms")
@@ -406,7 +424,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _table(rows, spans, probes, stalls) -> str:
     lines = ["| attack class | requests | statuses | non-JSON | 5xx | answer p99 / slowest | health probe p99 / max (n) "
-             "| server CPU per request | event loop: longest gap (on CPU) |", "|---|---|---|---|---|---|---|---|---|"]
+             "| server CPU per request | event loop: longest gap (on CPU) | RSS after |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for (name, count, r), (_, began, ended) in zip(rows, spans, strict=True):
         statuses = ", ".join(f"{s}: {n:,}" for s, n in sorted(r["statuses"].items()))
         window = [p for p in probes if began <= p[0] <= ended]
@@ -424,7 +443,7 @@ def _table(rows, spans, probes, stalls) -> str:
         on_cpu = max((g[2] for g in gaps), default=0)
         loop = f"{gap[1]:.0f} ms ({gap[2]:.0f} ms); most on CPU {on_cpu:.0f} ms"
         lines.append(f"| {name} | {count:,} | {statuses} | {r['non_json_count']} | {fivexx} | {answer} | {probe} "
-                     f"| {cpu} | {loop} |")
+                     f"| {cpu} | {loop} | {r['rss_mb']:.1f} MB |")
     return "\n".join(lines)
 
 

@@ -32,7 +32,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .core.errors import ApiError
-from .gateway import catalog, serializing
+from .gateway import catalog, identity, serializing
 from .settings import Settings
 
 log = logging.getLogger("localconnect.server")
@@ -43,6 +43,10 @@ MAX_HEADER_BYTES = 64 * 1024
 SWEEP_BATCH = 16
 # How long a refused connection is still read (and its data dropped) before it is closed.
 LINGER_SECONDS = 1.0
+# Body pieces per read of a connection. Each chunk of a chunked body is a Python call (~1.4 µs): a 1 MiB body in
+# 1-byte chunks held the event loop for over a second (measured); 4,096 in one 256 KiB read is ~6 ms. Real
+# clients' chunks are kilobytes.
+MAX_PIECES_PER_READ = 4096
 
 
 _ID_PREFIX = str(uuid.uuid4())[:24]  # random per process, then a counter: uuid4 per refusal costs 7 µs
@@ -113,6 +117,8 @@ class EdgeProtocol(HttpToolsProtocol):
         self._in_headers = True     # waiting for (the rest of) a request line and headers
         self._header_bytes = 0      # raw bytes received in that state: bounds a header still arriving
         self._too_large = False
+        self._pieces = 0            # body pieces (chunks) the parser handed over in the current read
+        self._too_many_pieces = False
         self._request_bytes = 0     # bytes of the request now arriving (408 or silent close)
         self._deferred: tuple[Any, Any] | None = None  # (cycle, app) waiting for its body
         self._started: Any = None   # the cycle whose application task runs
@@ -201,6 +207,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if self._in_headers:
             self._header_bytes += len(data)
         self._request_bytes += len(data)
+        self._pieces = 0
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -209,6 +216,10 @@ class EdgeProtocol(HttpToolsProtocol):
             if self._too_large or (self._in_headers and self._header_bytes > MAX_HEADER_BYTES):
                 self._refuse(RequestHeaderFieldsTooLargeException(
                     f"The request line and headers exceed {MAX_HEADER_BYTES} bytes"))
+            elif self._too_many_pieces:
+                self._refuse(BadRequestException(
+                    f"The chunked body comes in chunks too small to read: more than {MAX_PIECES_PER_READ} in "
+                    "one read of the connection"))
             else:
                 self._malformed(exc)
             return
@@ -246,11 +257,16 @@ class EdgeProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        self._pieces += 1
+        if self._pieces > MAX_PIECES_PER_READ:
+            self._too_many_pieces = True
+            raise ValueError("body in too many pieces")  # ends parsing: httptools raises HttpParserError
         super().on_body(body)
         if self._deferred is not None:
             # uvicorn pauses reading past 64 KiB until the application reads; it will not read until the
             # body is complete, so keep reading (the body is bounded by max_body_bytes below).
-            self.flow.resume_reading()
+            if self.flow.read_paused:
+                self.flow.resume_reading()
             if len(self._deferred[0].body) > self.edge.max_body_bytes:
                 self._release()
 
@@ -318,7 +334,11 @@ class EdgeProtocol(HttpToolsProtocol):
             self._close()
             return
         transport.write(b"".join(head) + body)
-        if not transport.can_write_eof():
+        try:
+            can_linger = transport.can_write_eof()
+        except NotImplementedError:
+            can_linger = False
+        if not can_linger:
             self._close()
             return
         # Closing at once, with the client's unread bytes still arriving, makes the kernel send a reset that can
@@ -361,7 +381,15 @@ def protocol_class(settings: Settings) -> type[EdgeProtocol]:
 def config(app, settings: Settings) -> uvicorn.Config:
     # Everything built so far (the botocore models above all: ~76,000 objects) lives as long as the server. Left
     # to the collector, every full collection walks it and holds the event loop 50-100 ms (measured: gc.collect()
-    # with the app loaded); frozen, a full collection only walks what requests allocate.
+    # with the app loaded); frozen, a full collection only walks what requests allocate. botocore's endpoint data
+    # (~50,000 more, the Region check's table) is otherwise loaded by the first request: load it first.
+    for key in (catalog.CONNECT, catalog.SMS_VOICE):
+        name = catalog.service(key).model.service_name
+        try:
+            identity.check_region(name, name, settings.default_region, settings)
+        except ApiError:
+            pass  # a default_region outside the table: the table is loaded all the same
+    gc.collect()
     gc.freeze()
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
                           access_log=False, lifespan="on", server_header=False,

@@ -64,6 +64,24 @@ def test_many_small_headers_over_64_kib_are_431(edge):
     assert response.status == 431
 
 
+def test_a_body_in_tiny_chunks_is_refused_before_it_holds_the_server(edge):
+    """Each chunk is a Python call: 1 MiB in 1-byte chunks held the event loop for over a second."""
+    tiny = b"".join(b"1\r\nx\r\n" for _ in range(20_000)) + b"0\r\n\r\n"
+    answer = exchange(edge.url, request("POST", "/phone-number/list", {"Transfer-Encoding": "chunked",
+                                                                        "Content-Type": CONNECT_JSON}, tiny,
+                                        length=False), wait=3)
+    [response] = answer.responses
+    check(response)
+    assert response.status == 400 and "chunks too small" in response.json()["Message"], response
+    assert answer.seconds < 0.5
+    body = json.dumps({"MaxResults": 10, "PhoneNumberPrefix": "+1" + " " * 0}).encode().ljust(2000)
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 64]), body[i:i + 64]) for i in range(0, len(body), 64))
+    [response] = exchange(edge.url, request("POST", "/phone-number/list", {"Transfer-Encoding": "chunked",
+                                                                           "Content-Type": CONNECT_JSON},
+                                            chunks + b"0\r\n\r\n", length=False), wait=3).responses
+    assert response.status == 200, response  # ordinary chunks are fine
+
+
 def test_a_websocket_upgrade_is_served_as_plain_http(edge):
     data = request("GET", "/instance", {"Connection": "Upgrade", "Upgrade": "websocket"})
     [response] = exchange(edge.url, data, wait=3).responses

@@ -22,7 +22,7 @@ from ..settings import Settings
 from ..store.engine import Store, Tx
 from . import catalog, parsing, routing, serializing, signing, validation
 from .catalog import Operation
-from .identity import Identity, Scope, check_region, identify, load_credentials, scope_of
+from .identity import Identity, Scope, check_region, identify, load_credentials, scope_of, service_regions
 
 log = logging.getLogger("localconnect.gateway")
 
@@ -70,8 +70,11 @@ class Gateway:
             action: (float(limit.get("rate", 0)), float(limit.get("burst", 1)))
             for action, limit in settings.throttle_limits.items()})
         self.faults = FaultInjector()
-        # Load the models now, not on the first request, and refuse to serve an operation without IAM.
+        # Load the models and the Regions now, not on the first request, and refuse to serve an operation
+        # without an IAM declaration.
         registry.verify(lambda key: set(catalog.service(key).operations))
+        for key in (catalog.CONNECT, catalog.SMS_VOICE, catalog.STS):
+            service_regions(catalog.service(key).model.service_name)
 
     async def __call__(self, scope, receive, send) -> None:
         req = Request.of(scope)

@@ -63,7 +63,7 @@ def scope_of(headers: dict[str, str], query: bytes) -> Scope | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _service_regions(endpoint_service: str) -> frozenset[str]:
+def service_regions(endpoint_service: str) -> frozenset[str]:
     """Where AWS offers the service, every partition, from botocore's endpoint data."""
     session = botocore.session.get_session()
     return frozenset(region for partition in session.get_available_partitions()
@@ -72,11 +72,11 @@ def _service_regions(endpoint_service: str) -> frozenset[str]:
 
 def check_region(endpoint_service: str, service_name: str, region: str, settings: Settings) -> None:
     """Refuse a Region where the service does not exist (a made-up Region would otherwise get state of its own)."""
-    if region in settings.regions or region in _service_regions(endpoint_service):
+    if region in settings.regions or region in service_regions(endpoint_service):
         return
     raise InvalidSignatureException(
         f"Credential should be scoped to a valid region, not '{region}'. {service_name} is offered in: "
-        f"{', '.join(sorted(_service_regions(endpoint_service)))}; add others with the regions setting "
+        f"{', '.join(sorted(service_regions(endpoint_service)))}; add others with the regions setting "
         "(LOCALCONNECT_REGIONS or --regions, comma-separated).")
 
 

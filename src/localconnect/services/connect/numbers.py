@@ -188,7 +188,6 @@ def _listed(call: Call, instance_id: str | None, number_type: str | None, countr
     return fetch
 
 
-
 @retention.purger("failed_phone_numbers")
 def purge_failed(call: Call, limit: int) -> int:
     """Numbers whose claim or import failed, once past ``failed_retention_hours`` (they already answer 404),
