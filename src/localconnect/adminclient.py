@@ -8,8 +8,10 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from .core.units import DAY, HOUR, MINUTE
+
 DEFAULT_URL = "http://127.0.0.1:4599"
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_UNITS = {"s": 1, "m": MINUTE, "h": HOUR, "d": DAY, "w": 7 * DAY}
 
 
 class AdminClientError(Exception):

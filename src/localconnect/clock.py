@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import time
 
+from .core.units import DAY
+
 # The offset stays within ±100 years: every timestamp the API shows stays a finite, printable date.
-MAX_OFFSET_SECONDS = 100 * 366 * 86400.0
+MAX_OFFSET_SECONDS = 100 * 366 * DAY
 
 
 def now(offset_seconds: float) -> float:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, clock
 from ..asgi import respond
 from ..core.call import Call
+from ..core.units import DAY
 from ..rules import quotas, release_rule
 from ..services.connect import contact_flows, instances, number_history, numbers, phone_numbers
 from ..store.engine import Tx
@@ -155,7 +156,7 @@ def _event(row, window_seconds: float) -> dict:
 def release_window(call: Call) -> dict[str, Any]:
     """The chart's data: the rule's own state, and the events in the window, oldest first."""
     state = release_rule.state(call)
-    seconds = call.settings.release_window_days * 86400
+    seconds = call.settings.release_window_days * DAY
     events = release_rule.window_events(call, WINDOW_EVENTS)
     return {"account": call.account, "region": call.region, "now": call.now,
             "window_days": call.settings.release_window_days, "window_start": state.window_start,
@@ -183,7 +184,7 @@ def number_detail(call: Call, number_id: str) -> dict | None:
                 for h in number_history.of_number(call, row["id"], HISTORY)]
     history.append({"at": row["settles_at"], "event": "settles" if call.now < row["settles_at"] else "settled",
                     "detail": "FAILED" if row["outcome"] == "FAILED" or row["failure_message"] else "CLAIMED"})
-    seconds = call.settings.release_window_days * 86400
+    seconds = call.settings.release_window_days * DAY
     for event in release_rule.events_of_number(call, row["phone_number"], HISTORY):
         this = event["phone_number_id"] == row["id"]
         history.append({"at": event["released_at"], "event": "counted as a release" if this else "released",

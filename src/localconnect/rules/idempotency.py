@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.call import Call
 from ..core.errors import ConflictException, IdempotencyException
+from ..core.units import HOUR
 from . import retention
 
 
@@ -24,7 +25,7 @@ def replay(call: Call, token: str, print_: str) -> dict | None:
                       "AND region = :region AND operation = :operation AND client_token = :client_token", **key)
     if row is None:
         return None
-    if row["created_at"] + call.settings.idempotency_hours * 3600 <= call.now:
+    if row["created_at"] + call.settings.idempotency_hours * HOUR <= call.now:
         call.tx.execute("DELETE FROM idempotency WHERE account = :account AND region = :region "
                         "AND operation = :operation AND client_token = :client_token", **key)
         return None
@@ -50,7 +51,7 @@ def purge(call: Call, limit: int) -> int:
     rows = call.tx.all("SELECT operation, client_token FROM idempotency WHERE account = :account "
                        "AND region = :region AND created_at <= :before ORDER BY created_at LIMIT :limit",
                        account=call.account, region=call.region,
-                       before=call.now - call.settings.idempotency_hours * 3600, limit=limit)
+                       before=call.now - call.settings.idempotency_hours * HOUR, limit=limit)
     for row in rows:
         call.tx.execute("DELETE FROM idempotency WHERE account = :account AND region = :region "
                         "AND operation = :operation AND client_token = :client_token", account=call.account,
