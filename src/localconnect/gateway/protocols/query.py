@@ -117,16 +117,7 @@ def _value(shape: Shape, node: dict, depth: int) -> Any:
 # --- responses --------------------------------------------------------------------------------------------
 
 def _text(shape: Shape, value: Any) -> str:
-    kind = shape.type_name
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind in ("float", "double", "integer", "long", "byte", "short"):
-        return values.float_text(value)
-    if kind == "timestamp":
-        return str(values.format_timestamp(value, values.timestamp_format(shape, values.ISO)))
-    if kind == "blob":
-        return values.encode_blob(value)
-    return escape(str(value))
+    return escape(values.scalar_text(shape, value, values.ISO))
 
 
 def _open(name: str, shape: Shape) -> str:

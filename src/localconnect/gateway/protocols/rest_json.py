@@ -56,18 +56,10 @@ def from_text(shape: Shape, text: str, ts_default: str) -> Any:
 
 
 def to_text(shape: Shape, value: Any, ts_default: str) -> str:
-    kind = shape.type_name
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind in ("float", "double", "integer", "long", "byte", "short"):
-        return values.float_text(value)
-    if kind == "timestamp":
-        return str(values.format_timestamp(value, values.timestamp_format(shape, ts_default)))
-    if kind == "blob":
-        return values.encode_blob(value)
-    if kind == "string" and shape.serialization.get("jsonvalue"):
+    """A header or label value: a JSON-valued string header travels base64-encoded (the mediaType trait)."""
+    if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(str(value).encode()).decode("ascii")
-    return str(value)
+    return values.scalar_text(shape, value, ts_default)
 
 
 def split_header_list(text: str, http_dates: bool = False) -> list[str]:

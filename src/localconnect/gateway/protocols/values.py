@@ -128,3 +128,18 @@ def encode_blob(value: Any) -> str:
 
 def blob_bytes(value: Any) -> bytes:
     return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def scalar_text(shape, value: Any, ts_default: str) -> str:
+    """A scalar as text outside JSON (headers, labels, query strings, XML), the timestamp in the member's format
+    or ``ts_default``."""
+    kind = shape.type_name
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind in ("float", "double", "integer", "long", "byte", "short"):
+        return float_text(value)
+    if kind == "timestamp":
+        return str(format_timestamp(value, timestamp_format(shape, ts_default)))
+    if kind == "blob":
+        return encode_blob(value)
+    return str(value)

@@ -124,6 +124,17 @@ _LISTED = {(scoped, typed, country): "phone_numbers_listed" + ("_instance" if sc
            for scoped in (False, True) for typed in (False, True) for country in (False, True)}
 
 
+def _prefix_condition(prefix: str) -> tuple[str, dict]:
+    """A phone-number prefix as an index range (and the exact test, for the range's open end)."""
+    low, high = prefix_range(prefix)
+    sql = " AND phone_number >= :prefix_low AND substr(phone_number, 1, :prefix_length) = :prefix"
+    params = {"prefix_low": low, "prefix_length": len(prefix), "prefix": prefix}
+    if high is not None:
+        sql += " AND phone_number < :prefix_high"
+        params["prefix_high"] = high
+    return sql, params
+
+
 def prefix_range(prefix: str) -> tuple[str, str | None]:
     """[low, high) holding exactly the numbers that start with ``prefix`` (a '+' and digits, as the model's
     pattern allows): a range is an index seek, where substr(...) = prefix would test every row."""
@@ -173,12 +184,9 @@ def _listed(call: Call, instance_id: str | None, number_type: str | None, countr
         sql += " AND country_code = :country_code"
         params["country_code"] = country
     if prefix:
-        low, high = prefix_range(prefix)
-        sql += " AND phone_number >= :prefix_low AND substr(phone_number, 1, :prefix_length) = :prefix"
-        params.update(prefix_low=low, prefix_length=len(prefix), prefix=prefix)
-        if high is not None:
-            sql += " AND phone_number < :prefix_high"
-            params["prefix_high"] = high
+        condition, bounds = _prefix_condition(prefix)
+        sql += condition
+        params.update(bounds)
     sql += " AND settles_at <= :now"
 
     def fetch(after, limit):
@@ -298,12 +306,9 @@ def _state_filters(instance_id, number_type, country, prefix) -> tuple[str, dict
             sql += f" AND {column} = :{column}"
             params[column] = value
     if prefix:
-        low, high = prefix_range(prefix)
-        sql += " AND phone_number >= :prefix_low AND substr(phone_number, 1, :prefix_length) = :prefix"
-        params.update(prefix_low=low, prefix_length=len(prefix), prefix=prefix)
-        if high is not None:
-            sql += " AND phone_number < :prefix_high"
-            params["prefix_high"] = high
+        condition, bounds = _prefix_condition(prefix)
+        sql += condition
+        params.update(bounds)
     return sql, params
 
 
