@@ -120,14 +120,7 @@ def purge(call: Call, limit: int) -> int:
     about ``limit`` at a time (events stamped with the same instant go together)."""
     s = call.settings
     before = call.now - max(s.release_window_days, s.claim_cooldown_days) * DAY
-    row = call.tx.one("SELECT MAX(released_at) AS upto FROM (SELECT released_at FROM release_events "
-                      "WHERE account = :account AND region = :region AND released_at <= :before "
-                      "ORDER BY released_at LIMIT :limit) AS oldest",
-                      account=call.account, region=call.region, before=before, limit=limit)
-    if row is None or row["upto"] is None:
-        return 0
-    return call.tx.execute("DELETE FROM release_events WHERE account = :account AND region = :region "
-                           "AND released_at <= :upto", account=call.account, region=call.region, upto=row["upto"])
+    return retention.delete_oldest(call, "release_events", "released_at", before, limit)
 
 
 def clear(call: Call) -> int:

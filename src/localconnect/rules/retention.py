@@ -43,6 +43,19 @@ def purger(name: str) -> Callable[[Purge], Purge]:
     return register
 
 
+def delete_oldest(call: Call, table: str, column: str, before: float, limit: int) -> int:
+    """For an append-only table keyed by a time column: delete this partition's rows with ``column <= before``,
+    oldest first, about ``limit`` at a time (rows stamped with the same instant go together, so a batch never
+    splits them). ``table`` and ``column`` come from the table's owner module, never from input."""
+    row = call.tx.one(f"SELECT MAX({column}) AS upto FROM (SELECT {column} FROM {table} WHERE account = :account "
+                      f"AND region = :region AND {column} <= :before ORDER BY {column} LIMIT :limit) AS oldest",
+                      account=call.account, region=call.region, before=before, limit=limit)
+    if row is None or row["upto"] is None:
+        return 0
+    return call.tx.execute(f"DELETE FROM {table} WHERE account = :account AND region = :region "
+                           f"AND {column} <= :upto", account=call.account, region=call.region, upto=row["upto"])
+
+
 def kinds() -> list[str]:
     return [name for name, _ in _PURGERS]
 

@@ -32,10 +32,4 @@ def purge(call: Call, limit: int) -> int:
     """Updates older than the release window (the history shown is that of the window the dashboard charts),
     oldest first, about ``limit`` at a time (updates stamped with the same instant go together)."""
     before = call.now - call.settings.release_window_days * DAY
-    row = call.tx.one("SELECT MAX(at) AS upto FROM (SELECT at FROM phone_number_history WHERE account = :account "
-                      "AND region = :region AND at <= :before ORDER BY at LIMIT :limit) AS oldest",
-                      account=call.account, region=call.region, before=before, limit=limit)
-    if row is None or row["upto"] is None:
-        return 0
-    return call.tx.execute("DELETE FROM phone_number_history WHERE account = :account AND region = :region "
-                           "AND at <= :upto", account=call.account, region=call.region, upto=row["upto"])
+    return retention.delete_oldest(call, "phone_number_history", "at", before, limit)
