@@ -234,11 +234,13 @@ def serve_monitored(argv: list[str], stall_file: str) -> int:
         loop.call_later(0.005, tick)
         collecting: list[float] = []
 
-        def on_gc(phase: str, info: dict) -> None:  # collections over 5 ms, as [time, "gc", generation, ms]
+        def on_gc(phase: str, info: dict) -> None:
+            """Collections over 5 ms, as [time, "gc", generation, ms, CPU ms, objects freed]."""
             if phase == "start":
-                collecting[:] = [time.perf_counter()]
+                collecting[:] = [time.perf_counter(), time.thread_time()]
             elif collecting and (spent := (time.perf_counter() - collecting[0]) * 1000) > 5:
-                out.write(json.dumps([time.time(), "gc", info["generation"], spent]) + "\n")
+                out.write(json.dumps([time.time(), "gc", info["generation"], spent,
+                                      (time.thread_time() - collecting[1]) * 1000, info["collected"]]) + "\n")
         gc.callbacks.append(on_gc)
     uvicorn.Server.startup = startup
     return cli.main(argv)
@@ -400,7 +402,8 @@ def soak(args) -> int:
           f"{fds_idle} once idle")
     longest_gc = max(collections, key=lambda c: c[3], default=None)
     print(f"garbage collections over 5 ms: {len(collections)}" + (
-        f", the longest {longest_gc[3]:.0f} ms (generation {longest_gc[2]})" if longest_gc else ""))
+        f", the longest {longest_gc[3]:.0f} ms ({longest_gc[4]:.0f} ms on CPU, generation {longest_gc[2]}, "
+        f"{longest_gc[5]:,} objects freed)" if longest_gc else ""))
     held = max((g[2] for g in stalls), default=0.0)
     print(f"longest the server held its event loop (CPU time within one gap of its 5 ms tick): {held:.0f} ms; "
           f"gaps over 20 ms: {len(stalls)}, the longest {max((g[1] for g in stalls), default=0):.0f} ms")

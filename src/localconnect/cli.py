@@ -3,7 +3,6 @@ running server from the command line (``state``, ``reset``, ``clock``, ``quotas`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -217,7 +216,7 @@ def serve(settings: Settings) -> int:
     config = edge.config(app, settings)  # uvicorn with deadlines and a connection bound (server.py)
     server = Server(config)
     started = time.monotonic()
-    asyncio.run(server.serve(sockets=[sock]))  # uvicorn stops cleanly on SIGINT and SIGTERM
+    server.run(sockets=[sock])  # uvloop where installed (server.config); stops cleanly on SIGINT and SIGTERM
     if server.started:
         announce.stopped(app.requests.api_calls, time.monotonic() - started)
     return 0

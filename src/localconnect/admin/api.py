@@ -4,6 +4,7 @@ Answers are JSON; errors are ``{"error": {"code", "message"}}`` with a 4xx statu
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -116,6 +117,11 @@ LOOPBACK = ("127.", "localhost", "::1")
 REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+){1,3}-[0-9]{1,2}")
 
 
+def _event_loop() -> str:
+    """"uvloop" or "asyncio": the loop serving this request (``localconnect serve`` takes uvloop where installed)."""
+    return type(asyncio.get_running_loop()).__module__.partition(".")[0]
+
+
 class Admin:
     def __init__(self, settings: Settings, store: Store, faults: FaultInjector, throttler: Throttler,
                  requests: RequestLog | None = None, service_clock: clock.Clock | None = None):
@@ -206,7 +212,8 @@ class Admin:
     # --- routes -----------------------------------------------------------------------------------------
     async def health(self, data: dict):
         return 200, {"status": "ok", "version": __version__, "store": self.store.kind,
-                     "schema_version": self.store.schema_version(), **self.store.stats()}
+                     "schema_version": self.store.schema_version(), "event_loop": _event_loop(),
+                     **self.store.stats()}
 
     async def reset(self, data: dict):
         account = data.get("account")
