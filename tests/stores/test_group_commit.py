@@ -33,3 +33,41 @@ def test_concurrent_commits_share_fsyncs_and_every_answer_is_on_disk(tmp_path):
         connect, _ = clients(again.url)
         listed = connect.get_paginator("list_phone_numbers_v2").paginate(InstanceId=instance["Id"])
         assert sum(len(p["ListPhoneNumbersSummaryList"]) for p in listed) == 60
+
+
+def test_checkpoints_run_off_the_event_loop_and_keep_the_wal_bounded(tmp_path):
+    """SQLite's automatic checkpoint (and the fsyncs it does) would run inside a commit, on the event loop; the
+    store turns it off and checkpoints on the group commit's worker thread instead, about every 1,000 WAL pages."""
+    import asyncio
+    import os
+    import threading
+
+    from localconnect.store import engine
+
+    store = engine.SQLiteStore(str(tmp_path / "ckpt.db"))
+    try:
+        assert store._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        store.run_sync(lambda tx: tx.execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY, v TEXT)"), write=True)
+        threads = set()
+        checkpoint = store._checkpoint
+
+        def recorded():
+            threads.add(threading.get_ident())
+            checkpoint()
+        store._checkpoint = recorded
+
+        async def write(n):
+            for _ in range(n):
+                await store.run(lambda tx: tx.insert("scratch", v="x" * 2000), write=True)
+
+        async def main():
+            await asyncio.gather(*(write(500) for _ in range(8)))
+            return threading.get_ident()
+        loop_thread = asyncio.run(main())
+        assert store.checkpoints >= 2 and threads and loop_thread not in threads
+        # 4,000 commits of a 2 KB row write over 16 MB to the WAL; checkpointed as they went, the WAL file is reused
+        # from its start and stays near 1,000 pages of 4 KiB.
+        assert os.path.getsize(str(tmp_path / "ckpt.db-wal")) < 2 * engine.CHECKPOINT_FRAMES * 4096
+        assert store.stats()["checkpoints"] == store.checkpoints
+    finally:
+        store.close()
