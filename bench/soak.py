@@ -4,8 +4,8 @@ The attack classes (bench/attacks.py, plus slow clients here) run one after anot
 separate client processes over raw sockets, while a prober process asks GET /_localconnect/health every
 20 ms. Prints a table per class — requests, statuses, non-JSON answers, 5xx, the slowest answer, the health
 probe's slowest answer during the class — and the server's RSS and open file descriptors before and after,
-then checks the bounds: no 5xx but 501, no non-JSON answer, slowest answer and probe under 100 ms, RSS growth
-under 10 %. Exit status 1 when a bound is missed.
+then checks the bounds: no 5xx but 501, no non-JSON answer, slowest answer and probe under 100 ms, the event loop
+never held 50 ms, RSS growth under 10 %. Exit status 1 when a bound is missed.
 
     python bench/soak.py [--requests 100000] [--workers 2] [--seed 1] [--store sqlite]
 """
@@ -32,7 +32,8 @@ import attacks  # noqa: E402
 SLOW = "slow clients"
 JSON_TYPES = ("application/json", "application/x-amz-json-1.0")
 REQUEST_TIMEOUT = 2.0   # the server's request_timeout_seconds in the soak: slow clients take seconds, not 30 s
-BOUND_MS = 100.0
+BOUND_MS = 100.0        # every answer and every health probe
+HOLD_MS = 50.0          # CPU the server may spend without returning to its event loop
 RSS_GROWTH = 0.10
 
 
@@ -452,8 +453,8 @@ def _table(rows, spans, probes, stalls) -> str:
 
 def _verdict(rows, probes, warm, end, start, fds_idle, held) -> int:
     problems = []
-    if held > BOUND_MS:
-        problems.append(f"the server held its event loop for {held:.0f} ms")
+    if held > HOLD_MS:
+        problems.append(f"the server held its event loop for {held:.0f} ms (bound {HOLD_MS:.0f} ms)")
     for name, _, r in rows:
         if r["server_error_count"]:
             problems.append(f"{name}: {r['server_error_count']} 5xx other than 501, e.g. {r['server_errors'][:2]}")

@@ -238,8 +238,12 @@ class SQLiteStore(Store):
         # commits between checkpoints is learnt from what each checkpoint reports it found.
         self._checkpoint_every = 100
         self._checkpointed_at = 0  # self._committed at the last checkpoint
-        self._path = path
-        self._checkpointer: sqlite3.Connection | None = None  # opened by the first checkpoint, on the worker
+        # Opened now, WAL included (a first read opens it), rather than at the first checkpoint: the server's open
+        # files are the same from start to end.
+        self._checkpointer = None
+        if path is not None:
+            self._checkpointer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._checkpointer.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         self._checkpoint_lock = threading.Lock()
         self.run_sync(lambda tx: migrate(tx, target_version), write=True)
 
@@ -296,10 +300,8 @@ class SQLiteStore(Store):
         """Copy the WAL into the database file (PASSIVE: never waits for, or blocks, this process's or another's
         transactions; what a reader still uses is copied by a later checkpoint)."""
         with self._checkpoint_lock:
-            if self._path is None:
+            if self._checkpointer is None:  # in memory, or closed
                 return
-            if self._checkpointer is None:
-                self._checkpointer = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
             commits = self._committed
             try:
                 _busy, frames, _copied = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -334,7 +336,7 @@ class SQLiteStore(Store):
         with self._checkpoint_lock:
             if self._checkpointer is not None:
                 self._checkpointer.close()
-            self._path = None  # a flush still under way checkpoints no more
+                self._checkpointer = None  # a flush still under way checkpoints no more
         with self._lock:
             self._conn.close()
 
