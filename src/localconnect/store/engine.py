@@ -203,10 +203,12 @@ class SQLiteStore(Store):
     Reads wait too while this process has commits not yet on disk, so no client sees data that a crash
     could take back. A 200 still means the data is on disk, as with an fsync per commit.
 
-    Checkpoints (copying the WAL into the database file, which fsyncs both) run on that worker thread as well,
-    through a connection of their own, about every ``CHECKPOINT_FRAMES`` pages written to the WAL. SQLite's
-    automatic checkpoint would run them inside whichever commit crossed that threshold, on the event loop:
-    5-10 ms each on a quiet disk (measured), far more on a busy one.
+    Checkpoints (copying the WAL into the database file, which fsyncs both) run on a worker thread as well,
+    through a connection of their own, about every ``CHECKPOINT_FRAMES`` pages written to the WAL, after the
+    fsync (no answer waits for them). SQLite's automatic checkpoint would run them inside whichever commit crossed
+    that threshold, on the event loop: 5-10 ms each on a quiet disk (measured), far more on a busy one. While one
+    runs, write transactions wait for it (reads go on), so that it copies the whole WAL and the next commit starts
+    the WAL again from its beginning.
     """
 
     def __init__(self, path: str | None, target_version: int = schema.LATEST, cache_mb: float = DEFAULT_CACHE_MB,
@@ -232,22 +234,28 @@ class SQLiteStore(Store):
         self._committed = 0  # write transactions this process has committed
         self._durable = 0    # how many of them are known to be on disk
         self._flush: asyncio.Future | None = None
+        self._checkpointing: asyncio.Future | None = None  # writes wait for it (run)
         self.fsyncs = 0
         self.checkpoints = 0
         # Python's sqlite3 cannot see how many pages a commit adds to the WAL (sqlite3_wal_hook), so the number of
         # commits between checkpoints is learnt from what each checkpoint reports it found.
         self._checkpoint_every = 100
         self._checkpointed_at = 0  # self._committed at the last checkpoint
+        self._wal_frames, self._wal_done = 0, True  # what the last checkpoint found, and whether it copied it all
         # Opened now, WAL included (a first read opens it), rather than at the first checkpoint: the server's open
         # files are the same from start to end.
         self._checkpointer = None
         if path is not None:
             self._checkpointer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._checkpointer.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            self._checkpointer.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
         self._checkpoint_lock = threading.Lock()
         self.run_sync(lambda tx: migrate(tx, target_version), write=True)
 
     async def run(self, fn, write):
+        while write and self._checkpointing is not None:
+            # A write begun while a checkpoint runs would leave frames it has not copied: the WAL could then
+            # never start again from its beginning, and would grow for as long as writes keep coming.
+            await asyncio.shield(self._checkpointing)
         result = self._transaction(fn, write)
         if self._durable < self._committed:
             await self._on_disk(self._committed)
@@ -286,15 +294,18 @@ class SQLiteStore(Store):
     async def _flush_wal(self) -> None:
         try:
             upto = self._committed  # every commit made before the fsync starts is covered by it
-            await asyncio.get_running_loop().run_in_executor(None, self._fsync_wal_and_checkpoint)
+            await asyncio.get_running_loop().run_in_executor(None, self._fsync_wal)
             self._durable = max(self._durable, upto)
         finally:
             self._flush = None
+        if self._checkpointing is None and self._committed - self._checkpointed_at >= self._checkpoint_every:
+            self._checkpointing = asyncio.ensure_future(self._checkpoint_off_loop())
 
-    def _fsync_wal_and_checkpoint(self) -> None:
-        self._fsync_wal()
-        if self._committed - self._checkpointed_at >= self._checkpoint_every:
-            self._checkpoint()
+    async def _checkpoint_off_loop(self) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+        finally:
+            self._checkpointing = None
 
     def _checkpoint(self) -> None:
         """Copy the WAL into the database file (PASSIVE: never waits for, or blocks, this process's or another's
@@ -304,14 +315,18 @@ class SQLiteStore(Store):
                 return
             commits = self._committed
             try:
-                _busy, frames, _copied = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                (_busy, frames, copied), = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error as exc:  # e.g. the database is being replaced: the next flush tries again
                 log.warning("WAL checkpoint skipped: %s", exc)
                 return
             self.checkpoints += 1
-            if frames > 0:
-                per_commit = frames / max(1, commits - self._checkpointed_at)
+            # frames: the WAL's frames since it last restarted from its start, which the first commit after a
+            # complete checkpoint does; after an incomplete one (a reader held old frames) it goes on growing.
+            added = frames if self._wal_done or frames < self._wal_frames else frames - self._wal_frames
+            if added > 0:
+                per_commit = added / max(1, commits - self._checkpointed_at)
                 self._checkpoint_every = max(1, min(10_000, int(CHECKPOINT_FRAMES / per_commit)))
+            self._wal_frames, self._wal_done = frames, copied == frames
             self._checkpointed_at = commits
 
     def _fsync_wal(self) -> None:
