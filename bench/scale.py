@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from urllib.parse import unquote
 
 import scale_load
@@ -36,6 +35,7 @@ from localconnect.app import App
 from localconnect.services.connect.inventory import catalogue
 from localconnect.settings import load as load_settings
 from localconnect.store.engine import PostgresStore, SQLiteStore
+from localconnect.testing import postgres as pg
 
 
 def parse_args(argv):
@@ -281,13 +281,8 @@ def run_store(kind: str, args, ops: list[Op], tmp: str) -> dict:
                 def reopen(path=path):
                     return SQLiteStore(path)
             else:
-                import psycopg
-                schema = f"lc_scale_{uuid.uuid4().hex[:10]}"
-                with psycopg.connect(args.postgres, autocommit=True) as conn:
-                    conn.execute(f"CREATE SCHEMA {schema}")
-                schemas.append(schema)
-                sep = "&" if "?" in args.postgres else "?"
-                location = f"{args.postgres}{sep}options=-csearch_path%3D{schema}"
+                schemas.append(pg.create_schema(args.postgres, "lc_scale_"))
+                location = pg.schema_url(args.postgres, schemas[-1])
                 loader = PostgresStore(location, threads=1)
 
                 def reopen(location=location):
@@ -316,11 +311,8 @@ def run_store(kind: str, args, ops: list[Op], tmp: str) -> dict:
                 s.close()
             except Exception:  # closed already (peak_rss), or never opened
                 pass
-        if schemas:
-            import psycopg
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                for schema in schemas:
-                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        for schema in schemas:
+            pg.drop_schema(args.postgres, schema)
 
 
 def main(argv=None) -> int:

@@ -3,22 +3,15 @@ state reset before each test, boto3 clients, and the admin API."""
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass
-from urllib.parse import quote
 
 import pytest
 
 from localconnect.testing import ServerProcess, admin_call, clients
+from localconnect.testing import postgres as pg
 
 POSTGRES_URL = os.environ.get("LOCALCONNECT_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgresql"]
-
-
-def postgres_schema_url(base: str, schema: str) -> str:
-    """The test database URL with its own search_path, so runs never see each other's tables."""
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote('-csearch_path=' + schema)}"
 
 
 def _needs_postgres(item) -> bool:
@@ -55,21 +48,15 @@ def postgres_schema():
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need LOCALCONNECT_TEST_POSTGRES_URL (CI sets it; e.g. "
                     "postgresql://postgres@127.0.0.1:5432/test)")
-    import psycopg
-
     made: list[str] = []
 
     def make() -> str:
-        schema = "lc_test_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        made.append(schema)
-        return postgres_schema_url(POSTGRES_URL, schema)
+        made.append(pg.create_schema(POSTGRES_URL, "lc_test_"))
+        return pg.schema_url(POSTGRES_URL, made[-1])
 
     yield make
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for schema in made:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    for schema in made:
+        pg.drop_schema(POSTGRES_URL, schema)
 
 
 def store_argument(kind: str, tmp_path_factory, postgres_schema) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from conftest import POSTGRES_URL
 
 from localconnect.store import schema
 from localconnect.store.engine import PostgresStore, SQLiteStore
@@ -117,3 +118,22 @@ def test_migration_3_backfills_the_numbers_each_instance_holds(tmp_path):
         assert held["live_numbers"] == 2
     finally:
         new.close()
+
+
+def test_postgres_replaces_a_lost_connection(postgres_schema):
+    """A connection the server lost (PostgreSQL restarted, an administrator ended it) fails the transaction that
+    was using it; the next one opens a new connection, and the lost one is closed and no longer counted."""
+    import psycopg
+
+    store = PostgresStore(postgres_schema())
+    try:
+        pid = store.run_sync(lambda tx: tx.one("SELECT pg_backend_pid() AS pid")["pid"], write=False)
+        assert store.stats() == {"connections": 1}
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(psycopg.OperationalError):
+            store.run_sync(lambda tx: tx.one("SELECT 1 AS one"), write=False)
+        assert store.run_sync(lambda tx: tx.one("SELECT pg_backend_pid() AS pid")["pid"], write=False) != pid
+        assert store.stats() == {"connections": 1}
+    finally:
+        store.close()

@@ -13,6 +13,11 @@ def test_health_names_the_store_and_schema(lc):
     status, body = lc.admin("GET", "/health")
     assert status == 200 and body["status"] == "ok" and body["store"] == lc.store
     assert body["schema_version"] == schema.LATEST  # every migration applied, no more, no fewer
+    assert body["event_loop"] in ("uvloop", "asyncio")
+    if lc.store == "sqlite":
+        assert {"commits", "durable_commits", "fsyncs", "checkpoints"} <= set(body)
+    else:  # one connection per worker thread that has run a transaction: at least the one that answered
+        assert 1 <= body["connections"] <= 9
 
 
 def test_clock_reads_advances_and_sets(lc):

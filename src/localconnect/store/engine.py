@@ -378,11 +378,20 @@ class PostgresStore(Store):
     def _conn(self):
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.broken:
+            lost = conn
             conn = self._psycopg.connect(self._url, autocommit=False, row_factory=self._dict_row)
             self._local.conn = conn
             with self._all_lock:
+                if lost is not None:
+                    self._all.remove(lost)
+                    lost.close()
                 self._all.append(conn)
         return conn
+
+    def stats(self) -> dict:
+        """Open connections: one per thread that has run a transaction (at most ``threads`` + the first)."""
+        with self._all_lock:
+            return {"connections": len(self._all)}
 
     async def run(self, fn, write):
         return await asyncio.get_running_loop().run_in_executor(self._executor, self.run_sync, fn, write)
