@@ -1,10 +1,10 @@
 """State survives a restart on the file and PostgreSQL stores; migrations upgrade an existing store in place."""
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
-from conftest import POSTGRES_URL
 
 from localconnect.store import schema
 from localconnect.store.engine import PostgresStore, SQLiteStore
@@ -129,7 +129,8 @@ def test_postgres_replaces_a_lost_connection(postgres_schema):
     try:
         pid = store.run_sync(lambda tx: tx.one("SELECT pg_backend_pid() AS pid")["pid"], write=False)
         assert store.stats() == {"connections": 1}
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        # postgres_schema skipped the test unless this is set
+        with psycopg.connect(os.environ["LOCALCONNECT_TEST_POSTGRES_URL"], autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         with pytest.raises(psycopg.OperationalError):
             store.run_sync(lambda tx: tx.one("SELECT 1 AS one"), write=False)
