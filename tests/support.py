@@ -1,8 +1,41 @@
-"""Small flows many wire tests share: an ACTIVE instance, an End User Messaging number, a settled import."""
+"""Small flows many tests share: an ACTIVE instance, an End User Messaging number, a settled import, a server
+with signatures and IAM policies, and a raw HTTP answer."""
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
+
+from localconnect.testing import ServerProcess
+
+
+@dataclass
+class Answer:
+    """One raw HTTP response."""
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def sigv4_server(folder: Path, credentials: list[dict], *args: str) -> ServerProcess:
+    """A memory-store server with ``auth = sigv4``, instances ACTIVE at once, and a credentials file of these
+    ``[[credentials]]`` entries: strings as given, ``policies`` as documents (written as the JSON text the file
+    takes). Start it with ``with``."""
+    def toml(value) -> str:
+        if isinstance(value, list):
+            return "[" + ", ".join(toml(json.dumps(v) if isinstance(v, dict) else v) for v in value) + "]"
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    path = folder / "credentials.toml"
+    path.write_text("".join("[[credentials]]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in entry.items()) + "\n"
+                            for entry in credentials))
+    return ServerProcess("--store", "memory", "--auth", "sigv4", "--credentials-file", str(path),
+                         "--instance-settle-seconds", "0", *args)
 
 
 def make_instance(connect, lc, alias: str = "demo", **extra) -> dict:

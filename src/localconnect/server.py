@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
 import logging
 import resource
 import time
-import uuid
 from typing import Any
 
 import httptools
@@ -32,7 +30,8 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .core.errors import ApiError
-from .gateway import catalog, identity, serializing
+from .gateway import catalog, serializing
+from .gateway.dispatch import new_request_id
 from .settings import Settings
 
 log = logging.getLogger("localconnect.server")
@@ -47,14 +46,6 @@ LINGER_SECONDS = 1.0
 # 1-byte chunks held the event loop for over a second (measured); 4,096 in one 256 KiB read is ~6 ms. Real
 # clients' chunks are kilobytes.
 MAX_PIECES_PER_READ = 4096
-
-
-_ID_PREFIX = str(uuid.uuid4())[:24]  # random per process, then a counter: uuid4 per refusal costs 7 µs
-_ID_COUNTER = itertools.count()
-
-
-def _request_id() -> str:
-    return f"{_ID_PREFIX}{next(_ID_COUNTER) % 16 ** 12:012x}"
 
 
 def _nothing() -> None:
@@ -339,7 +330,7 @@ class EdgeProtocol(HttpToolsProtocol):
         headers = self.headers or []
         service = catalog.SMS_VOICE if any(name.lower() == b"x-amz-target" for name, _ in headers) \
             else catalog.CONNECT
-        status, out_headers, body = serializing.error(service, _request_id(), err)
+        status, out_headers, body = serializing.error(service, new_request_id(), err)
         head = [STATUS_LINE[status]]
         for name, value in out_headers:
             head += [name, b": ", value, b"\r\n"]
@@ -394,16 +385,10 @@ def protocol_class(settings: Settings) -> type[EdgeProtocol]:
 
 
 def config(app, settings: Settings) -> uvicorn.Config:
-    # Everything built so far (the botocore models above all: ~76,000 objects) lives as long as the server. Left
-    # to the collector, every full collection walks it and holds the event loop 50-100 ms (measured: gc.collect()
-    # with the app loaded); frozen, a full collection only walks what requests allocate. botocore's endpoint data
-    # (~50,000 more, the Region check's table) is otherwise loaded by the first request: load it first.
-    for key in (catalog.CONNECT, catalog.SMS_VOICE):
-        name = catalog.service(key).model.service_name
-        try:
-            identity.check_region(name, name, settings.default_region, settings)
-        except ApiError:
-            pass  # a default_region outside the table: the table is loaded all the same
+    # Everything built so far (the botocore models and endpoint data above all: ~78,000 objects, loaded by the
+    # Gateway at start) lives as long as the server. Left to the collector, every full collection walks it and
+    # holds the event loop 50-100 ms (measured: gc.collect() with the app loaded); frozen, a full collection
+    # only walks what requests allocate.
     gc.collect()
     gc.freeze()
     # loop="auto": uvloop where installed (uvicorn[standard] brings it, not on Windows), taken by Server.run. On

@@ -8,6 +8,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
+from support import Answer
+
 CONNECT_JSON = "application/json"
 EUM_JSON = "application/x-amz-json-1.0"
 # Every status the server may answer; 5xx only as the documented 501 for operations it does not emulate.
@@ -15,18 +17,8 @@ ALLOWED = {200, 400, 402, 403, 404, 405, 408, 409, 413, 429, 431, 501}
 
 
 @dataclass
-class Response:
-    status: int
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
-@dataclass
 class Exchange:
-    responses: list[Response] = field(default_factory=list)
+    responses: list[Answer] = field(default_factory=list)
     seconds: float = 0.0
     closed: bool = False     # the server closed the connection
     trailing: bytes = b""    # bytes that were not a whole response
@@ -70,8 +62,8 @@ def exchange(url: str, data: bytes, *, wait: float = 5.0, pause: float | None = 
     return result
 
 
-def _responses(raw: bytes, head: bool = False) -> tuple[list[Response], bytes]:
-    out: list[Response] = []
+def _responses(raw: bytes, head: bool = False) -> tuple[list[Answer], bytes]:
+    out: list[Answer] = []
     while raw:
         top, sep, rest = raw.partition(b"\r\n\r\n")
         if not sep:
@@ -88,11 +80,11 @@ def _responses(raw: bytes, head: bool = False) -> tuple[list[Response], bytes]:
         raw = rest[length:]
         if 100 <= status < 200:
             continue  # 100 Continue
-        out.append(Response(status, headers, rest[:length]))
+        out.append(Answer(status, headers, rest[:length]))
     return out, raw
 
 
-def check(response: Response, *, head: bool = False) -> None:
+def check(response: Answer, *, head: bool = False) -> None:
     """An allowed status; a JSON object in the right content type; errors in the AWS form of their protocol."""
     shown = (response.status, response.headers.get("content-type"), response.body[:300])
     assert response.status in ALLOWED, shown

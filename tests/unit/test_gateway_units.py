@@ -90,11 +90,11 @@ def test_identity_from_a_presigned_query():
                                         ("eu-west-1", False), ("zz-zzzz-9", False), ("mars-1", False)])
 def test_connect_regions_come_from_the_endpoint_data(region, ok):
     if ok:
-        check_region("connect", "connect", region, Settings())
+        check_region("connect", region, Settings())
     else:
         with pytest.raises(errors.InvalidSignatureException, match=f"not '{region}'.*regions setting"):
-            check_region("connect", "connect", region, Settings())
-    check_region("connect", "connect", region, Settings(regions=[region]))  # the setting adds any Region
+            check_region("connect", region, Settings())
+    check_region("connect", region, Settings(regions=[region]))  # the setting adds any Region
 
 
 def _input(op):

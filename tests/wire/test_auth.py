@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from localconnect.testing import ServerProcess, admin_call, clients
-from support import error_of
+from support import error_of, sigv4_server
 
 ACCOUNT = "123456789012"
 OPS_POLICY = {
@@ -33,29 +33,14 @@ NO_SOURCE_POLICY = {
 def secured(tmp_path_factory):
     folder = tmp_path_factory.mktemp("auth")
     (folder / "nosource.json").write_text(json.dumps(NO_SOURCE_POLICY))
-    (folder / "credentials.toml").write_text(f"""
-[[credentials]]
-access_key_id = "AKIDADMIN"
-secret_access_key = "admin-secret"
-account = "{ACCOUNT}"
-principal_arn = "arn:aws:iam::{ACCOUNT}:user/admin"
-
-[[credentials]]
-access_key_id = "AKIDOPS"
-secret_access_key = "ops-secret"
-account = "{ACCOUNT}"
-principal_arn = "arn:aws:iam::{ACCOUNT}:user/ops"
-policies = ['''{json.dumps(OPS_POLICY)}''']
-
-[[credentials]]
-access_key_id = "AKIDNOSOURCE"
-secret_access_key = "nosource-secret"
-account = "{ACCOUNT}"
-principal_arn = "arn:aws:iam::{ACCOUNT}:role/importer"
-policy_files = ["nosource.json"]
-""")
-    with ServerProcess("--store", "memory", "--auth", "sigv4", "--credentials-file",
-                       str(folder / "credentials.toml"), "--instance-settle-seconds", "0") as server:
+    with sigv4_server(folder, [
+        {"access_key_id": "AKIDADMIN", "secret_access_key": "admin-secret", "account": ACCOUNT,
+         "principal_arn": f"arn:aws:iam::{ACCOUNT}:user/admin"},
+        {"access_key_id": "AKIDOPS", "secret_access_key": "ops-secret", "account": ACCOUNT,
+         "principal_arn": f"arn:aws:iam::{ACCOUNT}:user/ops", "policies": [OPS_POLICY]},
+        {"access_key_id": "AKIDNOSOURCE", "secret_access_key": "nosource-secret", "account": ACCOUNT,
+         "principal_arn": f"arn:aws:iam::{ACCOUNT}:role/importer", "policy_files": ["nosource.json"]},
+    ]) as server:
         yield server
 
 

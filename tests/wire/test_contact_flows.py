@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from localconnect.testing import ServerProcess, clients
-from support import error_of, make_instance
+from localconnect.testing import clients
+from support import error_of, make_instance, sigv4_server
 
 FLOW = {"Version": "2019-10-30", "StartAction": "hello", "Actions": [
     {"Identifier": "hello", "Type": "MessageParticipant", "Parameters": {"Text": "Hello"},
@@ -381,17 +381,10 @@ PROTECT_FLOWS = {"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture(scope="module")
 def signed_connect(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("flows-iam")
-    (folder / "credentials.toml").write_text(f"""
-[[credentials]]
-access_key_id = "AKIDFLOWS"
-secret_access_key = "flows-secret"
-account = "123456789012"
-principal_arn = "arn:aws:iam::123456789012:user/flows"
-policies = ['''{json.dumps(PROTECT_FLOWS)}''']
-""")
-    with ServerProcess("--store", "memory", "--auth", "sigv4", "--credentials-file", str(folder / "credentials.toml"),
-                       "--instance-settle-seconds", "0") as server:
+    with sigv4_server(tmp_path_factory.mktemp("flows-iam"), [
+        {"access_key_id": "AKIDFLOWS", "secret_access_key": "flows-secret", "account": "123456789012",
+         "principal_arn": "arn:aws:iam::123456789012:user/flows", "policies": [PROTECT_FLOWS]},
+    ]) as server:
         yield clients(server.url, access_key="AKIDFLOWS", secret="flows-secret")[0]
 
 

@@ -24,7 +24,7 @@ import requests
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from support import import_settled, make_instance, request_number
+from support import Answer, import_settled, make_instance, request_number
 
 ALLOWED = {200, 400, 402, 403, 404, 405, 409, 413, 429, 501}
 CONNECT_JSON = "application/json"
@@ -42,16 +42,6 @@ EUM_MODEL = _session.get_service_model("pinpoint-sms-voice-v2")
 
 
 # --- sending and judging ----------------------------------------------------------------------------------
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
 
 def send_raw(url: str, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> Answer:
     """One request with ``path`` on the wire exactly as given (ASCII, no spaces or control characters)."""

@@ -3,7 +3,6 @@ principal, the UserId AWS gives each kind of principal, no permission needed, un
 ``auth = sigv4``. Terraform calls it unless told skip_requesting_account_id and skip_credentials_validation."""
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -13,7 +12,7 @@ import botocore.exceptions
 import pytest
 import requests
 
-from localconnect.testing import ServerProcess
+from support import sigv4_server
 
 ACCOUNT = "123456789012"
 DENY_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
@@ -56,23 +55,12 @@ def test_the_raw_answer_is_awsquery_xml(lc):
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sts")
-    (folder / "credentials.toml").write_text(f"""
-[[credentials]]
-access_key_id = "AKIDOPS"
-secret_access_key = "ops-secret"
-account = "{ACCOUNT}"
-principal_arn = "arn:aws:iam::{ACCOUNT}:user/ops"
-policies = ['''{json.dumps(DENY_ALL)}''']
-
-[[credentials]]
-access_key_id = "AKIDCI"
-secret_access_key = "ci-secret"
-account = "111122223333"
-principal_arn = "arn:aws:sts::111122223333:assumed-role/Deploy/ci-42"
-""")
-    with ServerProcess("--store", "memory", "--auth", "sigv4", "--credentials-file",
-                       str(folder / "credentials.toml")) as server:
+    with sigv4_server(tmp_path_factory.mktemp("sts"), [
+        {"access_key_id": "AKIDOPS", "secret_access_key": "ops-secret", "account": ACCOUNT,
+         "principal_arn": f"arn:aws:iam::{ACCOUNT}:user/ops", "policies": [DENY_ALL]},
+        {"access_key_id": "AKIDCI", "secret_access_key": "ci-secret", "account": "111122223333",
+         "principal_arn": "arn:aws:sts::111122223333:assumed-role/Deploy/ci-42"},
+    ]) as server:
         yield server
 
 

@@ -31,8 +31,9 @@ _ID_PREFIX = str(uuid.uuid4())[:24]  # random per process: ids stay unique acros
 _ID_COUNTER = itertools.count()
 
 
-def _request_id() -> str:
-    """A UUID-shaped request id (x-amzn-RequestId), without the cost of uuid4 on every request."""
+def new_request_id() -> str:
+    """A UUID-shaped request id (x-amzn-RequestId), without the cost of uuid4 on every request; the HTTP edge's
+    own refusals (server.py) take theirs from here too."""
     return f"{_ID_PREFIX}{next(_ID_COUNTER) % 16**12:012x}"
 
 
@@ -44,7 +45,7 @@ class Request:
     query: bytes
     headers: dict[str, str]
     raw_headers: list[tuple[bytes, bytes]]
-    request_id: str = field(default_factory=_request_id)
+    request_id: str = field(default_factory=new_request_id)
     service_key: str = catalog.CONNECT  # whose error form to answer in, known before the body is read
     body: bytes = b""
     op: Operation | None = None
@@ -148,7 +149,7 @@ class Gateway:
         else:
             scope = scope_of(req.headers, req.query)
         if scope is not None:
-            check_region(svc.model.service_name, svc.model.service_name, scope.region, self.settings)
+            check_region(svc.model.service_name, scope.region, self.settings)
         req.identity = identify(scope.access_key if scope else None, scope.region if scope else None,
                                 self.settings, self.credentials)
 

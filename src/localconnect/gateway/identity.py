@@ -70,13 +70,14 @@ def service_regions(endpoint_service: str) -> frozenset[str]:
                      for region in session.get_available_regions(endpoint_service, partition_name=partition))
 
 
-def check_region(endpoint_service: str, service_name: str, region: str, settings: Settings) -> None:
-    """Refuse a Region where the service does not exist (a made-up Region would otherwise get state of its own)."""
-    if region in settings.regions or region in service_regions(endpoint_service):
+def check_region(service: str, region: str, settings: Settings) -> None:
+    """Refuse a Region where the service (its endpoint name, e.g. "connect") does not exist: a made-up Region
+    would otherwise get state of its own."""
+    if region in settings.regions or region in service_regions(service):
         return
     raise InvalidSignatureException(
-        f"Credential should be scoped to a valid region, not '{region}'. {service_name} is offered in: "
-        f"{', '.join(sorted(service_regions(endpoint_service)))}; add others with the regions setting "
+        f"Credential should be scoped to a valid region, not '{region}'. {service} is offered in: "
+        f"{', '.join(sorted(service_regions(service)))}; add others with the regions setting "
         "(LOCALCONNECT_REGIONS or --regions, comma-separated).")
 
 
