@@ -241,7 +241,6 @@ class SQLiteStore(Store):
         # commits between checkpoints is learnt from what each checkpoint reports it found.
         self._checkpoint_every = 100
         self._checkpointed_at = 0  # self._committed at the last checkpoint
-        self._wal_frames, self._wal_done = 0, True  # what the last checkpoint found, and whether it copied it all
         # Opened now, WAL included (a first read opens it), rather than at the first checkpoint: the server's open
         # files are the same from start to end.
         self._checkpointer = None
@@ -315,18 +314,18 @@ class SQLiteStore(Store):
                 return
             commits = self._committed
             try:
-                (_busy, frames, copied), = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                (_busy, frames, _copied), = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error as exc:  # e.g. the database is being replaced: the next flush tries again
                 log.warning("WAL checkpoint skipped: %s", exc)
                 return
             self.checkpoints += 1
-            # frames: the WAL's frames since it last restarted from its start, which the first commit after a
-            # complete checkpoint does; after an incomplete one (a reader held old frames) it goes on growing.
-            added = frames if self._wal_done or frames < self._wal_frames else frames - self._wal_frames
-            if added > 0:
-                per_commit = added / max(1, commits - self._checkpointed_at)
+            # frames: the WAL's frames since it last started again from its beginning, which the first write after
+            # a complete checkpoint makes it do (writes wait for checkpoints, see run); so, what the commits since
+            # the last checkpoint added. (Another process's reader can keep a checkpoint from completing; then
+            # this overestimates and the next checkpoint merely comes sooner.)
+            if frames > 0:
+                per_commit = frames / max(1, commits - self._checkpointed_at)
                 self._checkpoint_every = max(1, min(10_000, int(CHECKPOINT_FRAMES / per_commit)))
-            self._wal_frames, self._wal_done = frames, copied == frames
             self._checkpointed_at = commits
 
     def _fsync_wal(self) -> None:
