@@ -412,7 +412,6 @@ def soak(args) -> int:
         # A PostgreSQL store opens one connection per worker thread as load first needs it: files, but no leak.
         pool = _store_connections(server.url) - start["store_connections"]
         fds_idle = _settled_fds(pid, start["fds"] + pool)
-        start["fds_allowed"] = start["fds"] + pool
     print(_table(rows, spans, probes, stalls))
     print(f"\n{sum(c for _, c, _ in rows):,} requests in {spans[-1][2] - spans[0][1]:.0f} s; machine load average "
           f"(1 min, {os.cpu_count()} CPUs) {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at the end")
@@ -427,7 +426,7 @@ def soak(args) -> int:
     held = max((g[2] for g in stalls), default=0.0)
     print(f"longest the server held its event loop (CPU time within one gap of its 5 ms tick): {held:.0f} ms; "
           f"gaps over 20 ms: {len(stalls)}, the longest {max((g[1] for g in stalls), default=0):.0f} ms")
-    return _verdict(rows, probes, warm, end, start, fds_idle, held)
+    return _verdict(rows, probes, warm, end, start, fds_idle, pool, held)
 
 
 def _store_connections(url: str) -> int:
@@ -478,7 +477,7 @@ def _table(rows, spans, probes, stalls) -> str:
     return "\n".join(lines)
 
 
-def _verdict(rows, probes, warm, end, start, fds_idle, held) -> int:
+def _verdict(rows, probes, warm, end, start, fds_idle, pool, held) -> int:
     problems = []
     if held > HOLD_MS:
         problems.append(f"the server held its event loop for {held:.0f} ms (bound {HOLD_MS:.0f} ms)")
@@ -499,10 +498,9 @@ def _verdict(rows, probes, warm, end, start, fds_idle, held) -> int:
         problems.append(f"health probe: slowest {worst:.0f} ms, {sum(1 for p in probes if not p[2])} failed")
     if end["rss_mb"] > warm["rss_mb"] * (1 + RSS_GROWTH):
         problems.append(f"RSS grew {end['rss_mb'] / warm['rss_mb'] - 1:.0%} after the warm-up")
-    if fds_idle > start["fds_allowed"]:
+    if fds_idle > start["fds"] + pool:
         problems.append(f"open files: {fds_idle} once idle, {start['fds']} at start"
-                        + (f" and {start['fds_allowed'] - start['fds']} database connections opened since"
-                           if start["fds_allowed"] > start["fds"] else ""))
+                        + (f" and {pool} database connections opened since" if pool else ""))
     for problem in problems:
         print("MISSED:", problem)
     print("all bounds held" if not problems else f"{len(problems)} bound(s) missed")
