@@ -7,6 +7,7 @@ import logging
 
 from . import services  # noqa: F401  (registers every handler)
 from .admin.api import PREFIX, Admin
+from .asgi import raw_path
 from .gateway import catalog
 from .gateway.dispatch import Gateway
 from .requestlog import RequestLog
@@ -31,8 +32,7 @@ class App:
     async def __call__(self, scope, receive, send) -> None:
         kind = scope["type"]
         if kind == "http":
-            # The raw path, as the gateway routes: /%5Flocalconnect/reset must not reach the admin API.
-            path = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+            path = raw_path(scope)  # as the gateway routes: /%5Flocalconnect/reset must not reach the admin API
             if path == PREFIX or path.startswith(PREFIX + "/"):
                 await self.requests.wrap(self.admin, scope, receive, send, admin=True)
             elif path == "/" and scope["method"] == "GET" and not any(k == b"x-amz-target" for k, _ in scope["headers"]):

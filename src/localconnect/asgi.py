@@ -28,5 +28,11 @@ async def respond(send, status: int, headers: list[tuple[bytes, bytes]], body: b
     await send({"type": "http.response.body", "body": body})
 
 
+def raw_path(scope) -> str:
+    """The path as the client sent it, still percent-encoded, without the query: SDKs encode ARNs inside labels,
+    and /%5Flocalconnect/ must not reach the admin API."""
+    return (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+
+
 def header_map(scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

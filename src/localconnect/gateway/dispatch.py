@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import clock
-from ..asgi import BodyTooLarge, header_map, read_body, respond
+from ..asgi import BodyTooLarge, header_map, raw_path, read_body, respond
 from ..core import errors
 from ..core.call import Call
 from ..rules import idempotency, retention
@@ -55,7 +55,7 @@ class Request:
 
     @classmethod
     def of(cls, scope) -> "Request":
-        raw = (scope.get("raw_path") or scope["path"].encode()).split(b"?", 1)[0].decode("latin-1")
+        raw = raw_path(scope)
         headers = header_map(scope)
         return cls(method=scope["method"], raw_path=raw, query=scope.get("query_string", b""), headers=headers,
                    raw_headers=scope["headers"], service_key=_service_addressed(scope["method"], raw, headers))
